@@ -1,0 +1,315 @@
+# Copyright 2026 ar_collections authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+COLLECTIONS_USER = "ar_collections.group_ar_collections_user"
+
+AGING_BUCKETS = [
+    ("not_due", "Not due"),
+    ("1_30", "1-30 days"),
+    ("31_60", "31-60 days"),
+    ("61_90", "61-90 days"),
+    ("91_120", "91-120 days"),
+    ("120_plus", "120+ days"),
+]
+# bucket: (first day overdue, last day overdue or None)
+BUCKET_BOUNDS = {
+    "not_due": (None, 0),
+    "1_30": (1, 30),
+    "31_60": (31, 60),
+    "61_90": (61, 90),
+    "91_120": (91, 120),
+    "120_plus": (121, None),
+}
+
+
+def aging_bucket(days_overdue):
+    """The aging bucket of an item ``days_overdue`` days past due."""
+    for bucket, (low, high) in BUCKET_BOUNDS.items():
+        if (low is None or days_overdue >= low) and (high is None or days_overdue <= high):
+            return bucket
+    return "not_due"
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    ar_history_line_ids = fields.One2many(
+        "ar.followup.history.line", "move_id", string="Follow-up history", groups=COLLECTIONS_USER
+    )
+    ar_followup_level_id = fields.Many2one(
+        "ar.followup.level",
+        string="Follow-up level reached",
+        compute="_compute_ar_followup_reached",
+        store=True,
+        index="btree_not_null",
+        groups=COLLECTIONS_USER,
+    )
+    ar_last_followup_date = fields.Date(
+        string="Last follow-up",
+        compute="_compute_ar_followup_reached",
+        store=True,
+        groups=COLLECTIONS_USER,
+    )
+    ar_excluded = fields.Boolean(
+        string="Excluded from follow-ups",
+        copy=False,
+        groups=COLLECTIONS_USER,
+        tracking=True,
+    )
+    ar_exclusion_reason = fields.Char(string="Exclusion reason", copy=False, groups=COLLECTIONS_USER)
+    ar_days_overdue = fields.Integer(
+        string="Days overdue",
+        compute="_compute_ar_aging",
+        search="_search_ar_days_overdue",
+    )
+    ar_aging_bucket = fields.Selection(
+        AGING_BUCKETS,
+        string="Aging",
+        compute="_compute_ar_aging",
+        search="_search_ar_aging_bucket",
+        groups=COLLECTIONS_USER,
+    )
+    ar_due_level_id = fields.Many2one(
+        "ar.followup.level",
+        string="Level due",
+        compute="_compute_ar_due_level",
+        groups=COLLECTIONS_USER,
+    )
+    ar_next_followup_date = fields.Date(
+        string="Next follow-up",
+        compute="_compute_ar_due_level",
+        groups=COLLECTIONS_USER,
+    )
+    ar_collector_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        compute="_compute_ar_collector_id",
+        search="_search_ar_collector_id",
+        groups=COLLECTIONS_USER,
+    )
+    ar_collection_stage_id = fields.Many2one(
+        "ar.collection.stage",
+        string="Collection stage",
+        compute="_compute_ar_collector_id",
+        groups=COLLECTIONS_USER,
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("ar_history_line_ids.level_id", "ar_history_line_ids.date")
+    def _compute_ar_followup_reached(self):
+        for move in self:
+            lines = move.ar_history_line_ids
+            move.ar_followup_level_id = lines.level_id.sorted("delay")[-1:]
+            dates = [d for d in lines.mapped("date") if d]
+            move.ar_last_followup_date = max(dates).date() if dates else False
+
+    @api.depends("invoice_date_due", "payment_state")
+    def _compute_ar_aging(self):
+        today = fields.Date.context_today(self)
+        for move in self:
+            if move._ar_is_followup_open():
+                move.ar_days_overdue = max((today - move.invoice_date_due).days, 0)
+                move.ar_aging_bucket = aging_bucket(move.ar_days_overdue)
+            else:
+                move.ar_days_overdue = 0
+                move.ar_aging_bucket = False
+
+    @api.depends("ar_followup_level_id", "ar_last_followup_date", "ar_excluded", "invoice_date_due", "payment_state")
+    @api.depends_context("company")
+    def _compute_ar_due_level(self):
+        due = self.env["ar.followup.level"]._get_due_levels(self, fields.Date.context_today(self))
+        for move in self:
+            move.ar_due_level_id, move.ar_next_followup_date = due.get(move.id, (False, False))
+
+    @api.depends("commercial_partner_id")
+    @api.depends_context("company")
+    def _compute_ar_collector_id(self):
+        for move in self:
+            partner = move.commercial_partner_id.with_company(move.company_id)
+            move.ar_collector_id = partner.ar_collector_id
+            move.ar_collection_stage_id = partner.ar_collection_stage_id
+
+    # ------------------------------------------------------------------
+    # Searches
+    # ------------------------------------------------------------------
+    def _search_ar_days_overdue(self, operator, value):
+        """Days overdue as a due-date domain: ``days > N`` is ``due < today - N``."""
+        flipped = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "!=": "!="}
+        if operator not in flipped or not isinstance(value, int):
+            return NotImplemented
+        limit = fields.Date.context_today(self) - timedelta(days=value)
+        return self._ar_open_invoice_domain(move_types=("out_invoice",)) + [
+            ("invoice_date_due", flipped[operator], limit)
+        ]
+
+    def _search_ar_aging_bucket(self, operator, value):
+        if operator not in ("=", "in"):
+            return NotImplemented
+        buckets = [value] if operator == "=" else list(value)
+        today = fields.Date.context_today(self)
+        domain = ["|"] * (len(buckets) - 1)
+        for bucket in buckets:
+            domain += self._ar_bucket_leaf(bucket, today)
+        return self._ar_open_invoice_domain(move_types=("out_invoice",)) + domain
+
+    @api.model
+    def _ar_bucket_leaf(self, bucket, today):
+        """One bucket as a single domain term (an ``&`` of its bounds)."""
+        low, high = BUCKET_BOUNDS[bucket]
+        leaves = []
+        if low is not None:
+            leaves.append(("invoice_date_due", "<=", today - timedelta(days=low)))
+        if high is not None:
+            leaves.append(("invoice_date_due", ">=", today - timedelta(days=high)))
+        return ["&"] + leaves if len(leaves) == 2 else leaves
+
+    def _search_ar_collector_id(self, operator, value):
+        partners = self.env["res.partner"].search([("ar_collector_id", operator, value)])
+        return [("commercial_partner_id", "in", partners.ids)]
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_ar_send_reminder(self):
+        """Open the mail composer on the customer, prefilled with the
+        template of the level due (else the level reached, else the first
+        level with an email) and covering the customer's open invoices."""
+        partner = self._ar_single_customer()
+        company = self.company_id
+        partner = partner.with_company(company)
+        invoices = partner.ar_open_invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
+        due = self.env["ar.followup.level"]._get_due_levels(invoices, fields.Date.context_today(self))
+        level = self._ar_reminder_level(partner, due)
+        template = level.mail_template_id
+        if not template:
+            raise UserError(
+                self.env._(
+                    "No follow-up level of %(company)s has an email template. Set one on a "
+                    "level in Accounting > Configuration > Collections > Follow-up levels.",
+                    company=company.name,
+                )
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send reminder"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": "res.partner",
+                "default_res_ids": partner.ids,
+                "default_template_id": template.id,
+                "default_composition_mode": "comment",
+                "default_subtype_xmlid": "mail.mt_comment",
+                "allowed_company_ids": [company.id] + [c for c in self.env.companies.ids if c != company.id],
+                "ar_followup_move_ids": invoices.ids,
+            },
+        }
+
+    def action_ar_log_call(self):
+        partner = self._ar_single_customer()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log a call"),
+            "res_model": "ar.followup.log.call",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_partner_id": partner.id,
+                "default_company_id": self.company_id.id,
+                "default_move_ids": self.ids,
+            },
+        }
+
+    def action_ar_exclude(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Exclude from follow-ups"),
+            "res_model": "ar.followup.exclude",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_move_ids": self.ids},
+        }
+
+    def action_ar_include(self):
+        moves = self.filtered("ar_excluded")
+        moves.write({"ar_excluded": False, "ar_exclusion_reason": False})
+        return True
+
+    def action_ar_open_customer(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.commercial_partner_id.id,
+            "view_mode": "form",
+            "views": [(self.env.ref("ar_collections.res_partner_view_form_collections").id, "form")],
+            "context": {"allowed_company_ids": self.company_id.ids},
+        }
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    @api.model
+    def _ar_open_invoice_domain(self, move_types=("out_invoice",)):
+        """Posted customer documents of the current company still owing money."""
+        return [
+            ("company_id", "=", self.env.company.id),
+            ("move_type", "in", move_types),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+        ]
+
+    def _ar_is_followup_open(self):
+        """Whether this invoice is one follow-ups chase (see the level rule)."""
+        self.ensure_one()
+        return (
+            self.move_type == "out_invoice"
+            and self.state == "posted"
+            and self.payment_state in ("not_paid", "partial")
+            and bool(self.invoice_date_due)
+            and self.currency_id.compare_amounts(self.amount_residual, 0.0) > 0
+        )
+
+    def _ar_single_customer(self):
+        """The one customer of these invoices, or a clear error."""
+        if not self:
+            raise UserError(self.env._("Select at least one customer invoice."))
+        not_customer = self.filtered(lambda m: m.move_type not in ("out_invoice", "out_refund") or m.state != "posted")
+        if not_customer:
+            raise UserError(
+                self.env._(
+                    "Follow-ups apply to posted customer invoices only; %(moves)s is not one.",
+                    moves=", ".join(not_customer.mapped("display_name")),
+                )
+            )
+        if len(self.commercial_partner_id) > 1 or len(self.company_id) > 1:
+            raise UserError(
+                self.env._(
+                    "Select invoices of one customer in one company (you selected %(customers)s).",
+                    customers=", ".join(self.commercial_partner_id.mapped("name")),
+                )
+            )
+        return self.commercial_partner_id
+
+    def _ar_reminder_level(self, partner, due):
+        """The level whose template a manual reminder uses."""
+        Level = self.env["ar.followup.level"]
+        due_levels = Level.union(*(level for level, _next in due.values()))
+        for candidate in (due_levels, partner.ar_followup_level_id):
+            with_email = candidate.filtered("mail_template_id").sorted("delay")
+            if with_email:
+                return with_email[-1]
+        return Level.search([("company_id", "=", self.company_id.id), ("mail_template_id", "!=", False)], limit=1)

@@ -1,0 +1,193 @@
+# Copyright 2026 ar_collections authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+CHANNELS = [
+    ("email", "Email"),
+    ("letter", "Letter / statement"),
+    ("activity", "Activity scheduled"),
+    ("call", "Phone call"),
+]
+
+OUTCOMES = [
+    ("sent", "Sent"),
+    ("printed", "Printed"),
+    ("scheduled", "Scheduled"),
+    ("reached", "Reached the customer"),
+    ("no_answer", "No answer"),
+    ("voicemail", "Left a message"),
+    ("wrong_number", "Wrong number"),
+    ("refused", "Refused to pay"),
+]
+
+
+class ArFollowupHistory(models.Model):
+    """One follow-up action on a customer: a reminder sent, a letter
+    printed, a call task scheduled or a call made.
+
+    History is immutable: it is the audit trail of what the customer was
+    told, and its lines are what stops a level being applied twice to an
+    invoice through the same channel (see ``ar.followup.history.line``).
+    Create it through :meth:`_record` only.
+    """
+
+    _name = "ar.followup.history"
+    _description = "Follow-up History"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        readonly=True,
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    level_id = fields.Many2one(
+        "ar.followup.level",
+        string="Level",
+        readonly=True,
+        ondelete="restrict",
+        check_company=True,
+        help="The highest level applied by this action; empty for an ad-hoc contact.",
+    )
+    channel = fields.Selection(CHANNELS, required=True, readonly=True)
+    outcome = fields.Selection(OUTCOMES, required=True, readonly=True)
+    user_id = fields.Many2one(
+        "res.users", string="By", required=True, readonly=True, default=lambda self: self.env.user
+    )
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
+    note = fields.Html(readonly=True)
+    mail_message_id = fields.Many2one("mail.message", string="Message", readonly=True, ondelete="set null")
+    line_ids = fields.One2many("ar.followup.history.line", "history_id", string="Invoices", readonly=True)
+    amount_residual = fields.Monetary(
+        string="Amount due",
+        compute="_compute_amount_residual",
+        currency_field="currency_id",
+        help="What the covered invoices still owed when the action was taken.",
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("line_ids.amount_residual")
+    def _compute_amount_residual(self):
+        for history in self:
+            history.amount_residual = sum(history.line_ids.mapped("amount_residual"))
+
+    @api.depends("channel", "level_id", "partner_id")
+    def _compute_display_name(self):
+        channels = dict(self._fields["channel"]._description_selection(self.env))
+        for history in self:
+            history.display_name = " - ".join(
+                part
+                for part in (history.partner_id.name, history.level_id.name, channels.get(history.channel))
+                if part
+            )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        raise UserError(
+            self.env._(
+                "Follow-up history is an audit trail and cannot be changed (%(records)s). "
+                "Record a new follow-up action instead.",
+                records=", ".join(self.mapped("display_name")),
+            )
+        )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_audit_trail(self):
+        raise UserError(
+            self.env._(
+                "Follow-up history is an audit trail and cannot be deleted (%(records)s).",
+                records=", ".join(self.mapped("display_name")),
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    @api.model
+    def _record(self, partner, channel, outcome, invoice_levels, note=None, message=None, company=None):
+        """Record one follow-up action and apply its consequences.
+
+        :param partner: the customer (its commercial entity is used).
+        :param invoice_levels: ``{account.move: ar.followup.level or empty}``,
+            the invoices the action covered and the level it applied to each.
+        :return: the new ``ar.followup.history`` record.
+
+        Side effects, all in this transaction: the invoices' reached level
+        and last follow-up date (computed from the lines), the customer's
+        stage (the applied level's stage), a note in the customer's and the
+        invoices' chatter.
+        """
+        partner = partner.commercial_partner_id
+        invoices = self.env["account.move"].union(*invoice_levels) if invoice_levels else self.env["account.move"]
+        company = company or invoices.company_id[:1] or self.env.company
+        levels = self.env["ar.followup.level"].union(*invoice_levels.values()) if invoice_levels else None
+        top_level = levels.sorted("delay")[-1:] if levels else self.env["ar.followup.level"]
+        today = fields.Date.context_today(self)
+        history = self.create(
+            {
+                "partner_id": partner.id,
+                "company_id": company.id,
+                "level_id": top_level.id,
+                "channel": channel,
+                "outcome": outcome,
+                "note": note,
+                "mail_message_id": message.id if message else False,
+                "line_ids": [
+                    fields.Command.create(
+                        {
+                            "move_id": invoice.id,
+                            "level_id": level.id,
+                            "amount_residual": invoice.amount_residual_signed,
+                            "amount_residual_currency": invoice.amount_residual,
+                            "days_overdue": max((today - invoice.invoice_date_due).days, 0)
+                            if invoice.invoice_date_due
+                            else 0,
+                        }
+                    )
+                    for invoice, level in invoice_levels.items()
+                ],
+            }
+        )
+        if top_level.stage_id:
+            partner.with_company(company)._ar_set_stage(top_level.stage_id, reason=top_level.name)
+        history._log_in_chatter(invoices)
+        return history
+
+    def _log_in_chatter(self, invoices):
+        """Say what was done in the customer's chatter (unless the action is
+        itself a posted message) and on each covered invoice."""
+        self.ensure_one()
+        summary = self._get_summary()
+        if not self.mail_message_id:
+            self.partner_id.message_post(body=summary, subtype_xmlid="mail.mt_note")
+        if invoices:
+            invoices._message_log_batch(bodies=dict.fromkeys(invoices.ids, summary))
+
+    def _get_summary(self):
+        self.ensure_one()
+        channels = dict(self._fields["channel"]._description_selection(self.env))
+        outcomes = dict(self._fields["outcome"]._description_selection(self.env))
+        body = Markup("<p>%s</p>") % self.env._(
+            "Follow-up: %(channel)s, %(outcome)s%(level)s.",
+            channel=channels[self.channel],
+            outcome=outcomes[self.outcome].lower(),
+            level=self.env._(" (level %(level)s)", level=self.level_id.name) if self.level_id else "",
+        )
+        if self.note:
+            body += self.note
+        return body

@@ -1,0 +1,266 @@
+# Copyright 2026 ar_collections authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+ASSIGNEE_RULES = [
+    ("collector", "Customer's collector"),
+    ("salesperson", "Customer's salesperson"),
+    ("user", "A specific user"),
+]
+
+
+class ArFollowupLevel(models.Model):
+    """A rung of a company's dunning ladder.
+
+    ``delay`` counts days from the invoice due date (negative: before it).
+    Which level is due for an invoice is decided by
+    :meth:`_get_due_levels`, the single place where the rule lives.
+    """
+
+    _name = "ar.followup.level"
+    _description = "Follow-up Level"
+    _order = "company_id, delay, id"
+    _check_company_auto = True
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    name = fields.Char(required=True, translate=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    delay = fields.Integer(
+        string="Days after due date",
+        required=True,
+        help="The level becomes due this many days after the invoice due date; "
+        "a negative number means before the due date (a friendly pre-due notice).",
+    )
+    active = fields.Boolean(default=True)
+    auto_execute = fields.Boolean(
+        string="Automatic",
+        help="Automatic levels are run by the daily follow-up job; manual levels "
+        "land on the collectors' worklist and are run by a person.",
+    )
+    min_gap_days = fields.Integer(
+        string="Minimum days since previous reminder",
+        default=5,
+        help="Do not apply this level to an invoice reminded fewer than this many days ago.",
+    )
+    stage_id = fields.Many2one(
+        "ar.collection.stage",
+        string="Move customer to stage",
+        help="When this level is applied, the customer moves to this collection stage.",
+    )
+    # Channels
+    send_email = fields.Boolean(string="Email")
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Email template",
+        domain="[('model', '=', 'res.partner')]",
+    )
+    send_letter = fields.Boolean(
+        string="Letter / statement",
+        help="Print a letter with the customer statement, to post.",
+    )
+    create_activity = fields.Boolean(
+        string="Activity",
+        help="Schedule an activity (typically a phone call) for a person.",
+    )
+    activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        default=lambda self: self.env.ref(
+            "ar_collections.mail_activity_type_collection_call", raise_if_not_found=False
+        ),
+    )
+    activity_summary = fields.Char(translate=True)
+    activity_note = fields.Html(translate=True)
+    activity_assignee_rule = fields.Selection(
+        ASSIGNEE_RULES,
+        string="Assign activity to",
+        default="collector",
+        help="Collector or salesperson fall back to the specific user, then to "
+        "the person running the follow-up.",
+    )
+    activity_user_id = fields.Many2one("res.users", string="Specific user")
+    activity_delay_days = fields.Integer(
+        string="Activity due in (days)",
+        default=0,
+        help="Deadline of the activity, in days after the follow-up is run.",
+    )
+    note = fields.Html(string="Notes for collectors", translate=True)
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("delay", "company_id", "active")
+    def _check_unique_delay(self):
+        levels = self.filtered("active")
+        if not levels:
+            return
+        others = self.search(
+            [
+                ("company_id", "in", levels.company_id.ids),
+                ("delay", "in", levels.mapped("delay")),
+                ("id", "not in", levels.ids),
+            ]
+        )
+        for level in levels:
+            clash = (others | levels - level).filtered(
+                lambda lv, level=level: lv.company_id == level.company_id
+                and lv.delay == level.delay
+            )
+            if clash:
+                raise ValidationError(
+                    self.env._(
+                        "Follow-up levels '%(level)s' and '%(other)s' of %(company)s both "
+                        "fall %(delay)s days after the due date. Give each level of a "
+                        "company its own number of days, or archive one of them.",
+                        level=level.name,
+                        other=clash[0].name,
+                        company=level.company_id.name,
+                        delay=level.delay,
+                    )
+                )
+
+    @api.constrains("send_email", "mail_template_id")
+    def _check_email_template(self):
+        for level in self:
+            if level.send_email and not level.mail_template_id:
+                raise ValidationError(
+                    self.env._(
+                        "Follow-up level '%(level)s' sends an email but has no email "
+                        "template. Choose a template or untick the Email channel.",
+                        level=level.name,
+                    )
+                )
+
+    @api.constrains("min_gap_days", "activity_delay_days")
+    def _check_positive_days(self):
+        for level in self:
+            if level.min_gap_days < 0 or level.activity_delay_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Follow-up level '%(level)s': the minimum days since the previous "
+                        "reminder and the activity deadline cannot be negative. Enter 0 "
+                        "or more.",
+                        level=level.name,
+                    )
+                )
+
+    @api.constrains("create_activity", "activity_type_id", "activity_assignee_rule", "activity_user_id")
+    def _check_activity(self):
+        for level in self.filtered("create_activity"):
+            if not level.activity_type_id:
+                raise ValidationError(
+                    self.env._(
+                        "Follow-up level '%(level)s' schedules an activity but has no "
+                        "activity type. Choose one (e.g. Collection call).",
+                        level=level.name,
+                    )
+                )
+            if level.activity_assignee_rule == "user" and not level.activity_user_id:
+                raise ValidationError(
+                    self.env._(
+                        "Follow-up level '%(level)s' assigns its activity to a specific "
+                        "user: choose that user.",
+                        level=level.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _get_activity_user(self, partner):
+        """The user the level's activity is assigned to for ``partner``."""
+        self.ensure_one()
+        user = self.env["res.users"]
+        if self.activity_assignee_rule == "collector":
+            user = partner.ar_collector_id
+        elif self.activity_assignee_rule == "salesperson":
+            user = partner.user_id
+        return user or self.activity_user_id or self.env.user
+
+    @api.model
+    def _get_due_levels(self, invoices, date):
+        """Decide, for each invoice, the follow-up level due on ``date``.
+
+        The rule (documented in the README):
+
+        1. Only open customer invoices are followed up: posted, type
+           ``out_invoice``, payment state ``not_paid`` or ``partial``, with a
+           residual amount and a due date. Credit notes never get a level.
+        2. Invoices excluded from follow-ups, or whose customer is excluded,
+           get nothing.
+        3. Candidates are the company's active levels whose ``delay`` is
+           greater than that of the level the invoice already reached (a
+           level is never applied twice, nor a lower one after a higher one).
+        4. Among the candidates whose date (due date + delay) has passed, the
+           highest is due: an invoice found 50 days late gets the +45 level
+           directly, not every level on the way.
+        5. It is due only if at least its ``min_gap_days`` passed since the
+           invoice's last follow-up; otherwise it becomes due on that date.
+
+        :param invoices: ``account.move`` recordset, any companies.
+        :param date: the day of the decision.
+        :return: ``{invoice_id: (level or empty, next_date or False)}`` where
+            ``level`` is the level due on ``date`` and ``next_date`` the day
+            the invoice next needs a follow-up (``date`` itself when a level is
+            due now).
+        """
+        result = {}
+        if not invoices:
+            return result
+        levels_by_company = {}
+        for level in self.search([("company_id", "in", invoices.company_id.ids)], order="delay, id"):
+            levels_by_company.setdefault(level.company_id.id, []).append(level)
+        excluded_partner_ids = self._get_excluded_partner_ids(invoices)
+        for invoice in invoices:
+            result[invoice.id] = (self.browse(), False)
+            if not invoice._ar_is_followup_open() or invoice.ar_excluded:
+                continue
+            if invoice.commercial_partner_id.id in excluded_partner_ids.get(invoice.company_id.id, ()):
+                continue
+            reached = invoice.ar_followup_level_id
+            candidates = [
+                lv for lv in levels_by_company.get(invoice.company_id.id, [])
+                if not reached or lv.delay > reached.delay
+            ]
+            if not candidates:
+                continue
+            due_date = invoice.invoice_date_due
+            passed = [lv for lv in candidates if due_date + timedelta(days=lv.delay) <= date]
+            last = invoice.ar_last_followup_date
+            if passed:
+                level = passed[-1]
+                gap_date = last + timedelta(days=level.min_gap_days) if last else date
+                if gap_date <= date:
+                    result[invoice.id] = (level, date)
+                else:
+                    result[invoice.id] = (self.browse(), gap_date)
+            else:
+                level = candidates[0]
+                next_date = due_date + timedelta(days=level.delay)
+                if last:
+                    next_date = max(next_date, last + timedelta(days=level.min_gap_days))
+                result[invoice.id] = (self.browse(), next_date)
+        return result
+
+    @api.model
+    def _get_excluded_partner_ids(self, invoices):
+        """``{company_id: set(commercial partner ids excluded there)}``.
+
+        The exclusion flag is company-dependent, so it is read once per
+        company for all the invoices' customers.
+        """
+        excluded = {}
+        for company in invoices.company_id:
+            partners = invoices.filtered(lambda m, c=company: m.company_id == c).commercial_partner_id
+            partners = partners.with_company(company)
+            excluded[company.id] = set(partners.filtered("ar_excluded").ids)
+        return excluded

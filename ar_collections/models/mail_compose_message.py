@@ -1,0 +1,36 @@
+# Copyright 2026 ar_collections authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import fields, models
+
+
+class MailComposeMessage(models.TransientModel):
+    _inherit = "mail.compose.message"
+
+    def _action_send_mail(self, auto_commit=False):
+        """Record a reminder sent from an invoice ("Send reminder") in the
+        follow-up history, once the message is really posted.
+
+        The levels applied are decided again now, not when the composer
+        opened: a batch may have applied them in between.
+        """
+        result_mails_su, result_messages = super()._action_send_mail(auto_commit=auto_commit)
+        move_ids = self.env.context.get("ar_followup_move_ids")
+        if move_ids is None:
+            return result_mails_su, result_messages
+        invoices = self.env["account.move"].browse(move_ids).exists()
+        invoices = invoices.filtered(lambda m: m._ar_is_followup_open())
+        Level = self.env["ar.followup.level"]
+        due = Level._get_due_levels(invoices, fields.Date.context_today(self))
+        History = self.env["ar.followup.history"]
+        for message in result_messages.filtered(lambda m: m.model == "res.partner"):
+            partner = self.env["res.partner"].browse(message.res_id)
+            partner_invoices = invoices.filtered(lambda m, p=partner: m.commercial_partner_id == p.commercial_partner_id)
+            History._record(
+                partner,
+                "email",
+                "sent",
+                {invoice: due[invoice.id][0] for invoice in partner_invoices},
+                message=message,
+                company=partner_invoices.company_id[:1] or None,
+            )
+        return result_mails_su, result_messages

@@ -1,0 +1,115 @@
+# Copyright 2026 ar_collections authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from markupsafe import Markup
+
+from odoo import api, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._ar_create_default_followup_levels()
+        return companies
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _ar_default_followup_level_vals(self):
+        """The default dunning ladder, as ``create`` values for ``self``.
+
+        A friendly notice before the due date, two reminders (the second
+        with a call), a final notice with a letter and an escalation that asks
+        a person to decide on agency or legal action.
+        """
+        self.ensure_one()
+
+        def ref(xmlid, model):
+            return self.env.ref(f"ar_collections.{xmlid}", raise_if_not_found=False) or self.env[model]
+
+        def email(xmlid):
+            template = ref(xmlid, "mail.template")
+            return {"send_email": bool(template), "mail_template_id": template.id}
+
+        def activity(xmlid, summary, delay_days):
+            activity_type = ref(xmlid, "mail.activity.type")
+            return {
+                "create_activity": bool(activity_type),
+                "activity_type_id": activity_type.id,
+                "activity_summary": summary,
+                "activity_delay_days": delay_days,
+            }
+
+        def stage(stage_type):
+            return self.env["ar.collection.stage"]._get_stage_of_type(stage_type).id
+
+        return [
+            {
+                "name": self.env._("Friendly notice"),
+                "delay": -3,
+                "auto_execute": True,
+                "min_gap_days": 0,
+                **email("mail_template_followup_friendly"),
+            },
+            {
+                "name": self.env._("First reminder"),
+                "delay": 7,
+                "auto_execute": True,
+                "min_gap_days": 5,
+                **email("mail_template_followup_reminder"),
+                "stage_id": stage("reminded"),
+            },
+            {
+                "name": self.env._("Second reminder"),
+                "delay": 21,
+                "auto_execute": True,
+                "min_gap_days": 7,
+                **email("mail_template_followup_second"),
+                **activity("mail_activity_type_collection_call", self.env._("Call about overdue invoices"), 2),
+                "stage_id": stage("reminded"),
+            },
+            {
+                "name": self.env._("Final notice"),
+                "delay": 45,
+                "auto_execute": False,
+                "min_gap_days": 10,
+                **email("mail_template_followup_final"),
+                "send_letter": True,
+                **activity(
+                    "mail_activity_type_collection_call", self.env._("Final notice sent: call the customer"), 3
+                ),
+                "stage_id": stage("escalated"),
+            },
+            {
+                "name": self.env._("Escalation"),
+                "delay": 60,
+                "auto_execute": False,
+                "min_gap_days": 10,
+                **activity(
+                    "mail_activity_type_collection_review", self.env._("Decide: agency, legal action or write-off"), 5
+                ),
+                "activity_note": Markup("<p>%s</p>")
+                % self.env._(
+                    "The final notice went unanswered. Review the account and decide whether "
+                    "to hand it to a collection agency, start legal action or write it off."
+                ),
+                "stage_id": stage("escalated"),
+            },
+        ]
+
+    def _ar_create_default_followup_levels(self):
+        """Give each company in ``self`` without follow-up levels the default ladder."""
+        Level = self.env["ar.followup.level"].with_context(active_test=False)
+        companies_with_levels = Level.search([("company_id", "in", self.ids)]).company_id
+        vals_list = []
+        for company in self - companies_with_levels:
+            vals_list += [
+                dict(vals, company_id=company.id)
+                for vals in company._ar_default_followup_level_vals()
+            ]
+        return Level.create(vals_list)

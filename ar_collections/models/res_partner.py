@@ -1,0 +1,332 @@
+# Copyright 2026 ar_collections authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import operator as py_operator
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+COLLECTIONS_USER = "ar_collections.group_ar_collections_user"
+
+OPERATORS = {
+    "=": py_operator.eq,
+    "!=": py_operator.ne,
+    "<": py_operator.lt,
+    "<=": py_operator.le,
+    ">": py_operator.gt,
+    ">=": py_operator.ge,
+}
+
+
+class ResPartner(models.Model):
+    """Collections data of a customer (its commercial entity).
+
+    Where the customer stands (stage, collector, exclusion) is stored per
+    company. Amounts and levels are derived from the open receivables of the
+    current company, in its currency, with one query for the whole
+    recordset: see :meth:`_ar_get_receivable_figures`.
+    """
+
+    _inherit = "res.partner"
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    ar_collection_stage_id = fields.Many2one(
+        "ar.collection.stage",
+        string="Collection stage",
+        company_dependent=True,
+        groups=COLLECTIONS_USER,
+        group_expand="_read_group_ar_collection_stage_id",
+    )
+    ar_collector_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        company_dependent=True,
+        groups=COLLECTIONS_USER,
+        domain="[('share', '=', False)]",
+        help="The person responsible for collecting this customer's receivables.",
+    )
+    ar_excluded = fields.Boolean(
+        string="Excluded from follow-ups",
+        company_dependent=True,
+        groups=COLLECTIONS_USER,
+    )
+    ar_exclusion_reason = fields.Char(
+        string="Exclusion reason",
+        company_dependent=True,
+        groups=COLLECTIONS_USER,
+    )
+    ar_company_id = fields.Many2one(
+        "res.company",
+        compute="_compute_ar_company_id",
+        groups=COLLECTIONS_USER,
+        help="The company whose collections figures are shown (the current one).",
+    )
+    ar_currency_id = fields.Many2one(
+        "res.currency", string="Collections currency", compute="_compute_ar_company_id", groups=COLLECTIONS_USER
+    )
+    ar_total_due = fields.Monetary(
+        string="Total due",
+        compute="_compute_ar_receivable_figures",
+        currency_field="ar_currency_id",
+        groups=COLLECTIONS_USER,
+        help="Open receivable balance in company currency: open invoices less "
+        "unapplied credit notes and payments.",
+    )
+    ar_overdue_amount = fields.Monetary(
+        string="Overdue",
+        compute="_compute_ar_receivable_figures",
+        search="_search_ar_overdue_amount",
+        currency_field="ar_currency_id",
+        groups=COLLECTIONS_USER,
+        help="Residual of invoices past their due date, less unapplied credit notes "
+        "and payments, never below zero; in company currency.",
+    )
+    ar_oldest_overdue_days = fields.Integer(
+        string="Oldest overdue (days)",
+        compute="_compute_ar_receivable_figures",
+        groups=COLLECTIONS_USER,
+    )
+    ar_open_invoice_ids = fields.Many2many(
+        "account.move",
+        string="Open invoices",
+        compute="_compute_ar_followup",
+        groups=COLLECTIONS_USER,
+        help="Posted customer invoices and credit notes not fully paid, oldest due first.",
+    )
+    ar_followup_level_id = fields.Many2one(
+        "ar.followup.level",
+        string="Follow-up level",
+        compute="_compute_ar_followup",
+        groups=COLLECTIONS_USER,
+        help="The level reached by the customer's most advanced open invoice.",
+    )
+    ar_due_level_id = fields.Many2one(
+        "ar.followup.level",
+        string="Level due",
+        compute="_compute_ar_followup",
+        groups=COLLECTIONS_USER,
+        help="The level a follow-up run today would apply.",
+    )
+    ar_next_followup_date = fields.Date(
+        string="Next follow-up",
+        compute="_compute_ar_followup",
+        search="_search_ar_next_followup_date",
+        groups=COLLECTIONS_USER,
+    )
+    ar_followup_contact_id = fields.Many2one(
+        "res.partner",
+        string="Reminder recipient",
+        compute="_compute_ar_followup_contact_id",
+        groups=COLLECTIONS_USER,
+        help="The customer's invoice address contact, else the customer itself.",
+    )
+    ar_history_ids = fields.One2many(
+        "ar.followup.history", "partner_id", string="Follow-up history", groups=COLLECTIONS_USER
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.model
+    def _read_group_ar_collection_stage_id(self, stages, domain):
+        return stages.search([])
+
+    @api.depends_context("company")
+    def _compute_ar_company_id(self):
+        self.ar_company_id = self.env.company
+        self.ar_currency_id = self.env.company.currency_id
+
+    @api.depends_context("company")
+    def _compute_ar_receivable_figures(self):
+        figures = self._ar_get_receivable_figures(self.commercial_partner_id.ids)
+        today = fields.Date.context_today(self)
+        for partner in self:
+            total, overdue, oldest = figures.get(partner.commercial_partner_id.id, (0.0, 0.0, None))
+            partner.ar_total_due = total
+            partner.ar_overdue_amount = overdue
+            partner.ar_oldest_overdue_days = (today - oldest).days if oldest else 0
+
+    @api.depends_context("company")
+    def _compute_ar_followup(self):
+        commercial = self.commercial_partner_id
+        invoices = self.env["account.move"].search(
+            [("commercial_partner_id", "in", commercial.ids)]
+            + self.env["account.move"]._ar_open_invoice_domain(move_types=("out_invoice", "out_refund")),
+            order="invoice_date_due, id",
+        )
+        due = self.env["ar.followup.level"]._get_due_levels(invoices, fields.Date.context_today(self))
+        by_partner = defaultdict(lambda: self.env["account.move"])
+        for invoice in invoices:
+            by_partner[invoice.commercial_partner_id.id] |= invoice
+        Level = self.env["ar.followup.level"]
+        for partner in self:
+            partner_invoices = by_partner[partner.commercial_partner_id.id]
+            reached = partner_invoices.ar_followup_level_id
+            due_levels = Level.union(*(due[inv.id][0] for inv in partner_invoices))
+            next_dates = [due[inv.id][1] for inv in partner_invoices if due[inv.id][1]]
+            partner.ar_open_invoice_ids = partner_invoices
+            partner.ar_followup_level_id = reached.sorted("delay")[-1:]
+            partner.ar_due_level_id = due_levels.sorted("delay")[-1:]
+            partner.ar_next_followup_date = min(next_dates) if next_dates else False
+
+    def _compute_ar_followup_contact_id(self):
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            contact = self.browse(commercial.address_get(["invoice"])["invoice"])
+            partner.ar_followup_contact_id = contact if contact.email else commercial
+
+    # ------------------------------------------------------------------
+    # Searches
+    # ------------------------------------------------------------------
+    def _search_ar_overdue_amount(self, operator, value):
+        if operator not in OPERATORS:
+            return NotImplemented
+        figures = self._ar_get_receivable_figures()
+        compare = OPERATORS[operator]
+        value = value or 0.0
+        matching = [pid for pid, (_total, overdue, _oldest) in figures.items() if compare(overdue, value)]
+        if compare(0.0, value):
+            # customers without any open receivable have 0.0 overdue too
+            return ["|", ("commercial_partner_id", "in", matching), ("commercial_partner_id", "not in", list(figures))]
+        return [("commercial_partner_id", "in", matching)]
+
+    def _search_ar_next_followup_date(self, operator, value):
+        if operator not in OPERATORS or not value:
+            return NotImplemented
+        value = fields.Date.to_date(value)
+        invoices = self.env["account.move"].search(self.env["account.move"]._ar_open_invoice_domain())
+        due = self.env["ar.followup.level"]._get_due_levels(invoices, fields.Date.context_today(self))
+        next_dates = {}
+        for invoice in invoices:
+            next_date = due[invoice.id][1]
+            pid = invoice.commercial_partner_id.id
+            if next_date and (pid not in next_dates or next_date < next_dates[pid]):
+                next_dates[pid] = next_date
+        compare = OPERATORS[operator]
+        return [("commercial_partner_id", "in", [pid for pid, day in next_dates.items() if compare(day, value)])]
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_ar_exclude(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Exclude from follow-ups"),
+            "res_model": "ar.followup.exclude",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_partner_ids": self.commercial_partner_id.ids},
+        }
+
+    def action_ar_log_call(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log a call"),
+            "res_model": "ar.followup.log.call",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
+
+    def action_ar_include_in_followups(self):
+        partners = self.commercial_partner_id.filtered("ar_excluded")
+        partners.write({"ar_excluded": False, "ar_exclusion_reason": False})
+        for partner in partners:
+            partner.message_post(body=self.env._("Included in follow-ups again."), subtype_xmlid="mail.mt_note")
+        return True
+
+    def action_ar_open_history(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("ar_collections.ar_followup_history_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_ar_open_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("ar_collections.account_move_action_overdue")
+        action["domain"] = [("commercial_partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"search_default_ar_open": 1}
+        return action
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _ar_get_receivable_figures(self, partner_ids=None):
+        """Open receivable figures of commercial partners in the current company.
+
+        One query for any number of partners. Amounts are residuals in
+        company currency of posted receivable lines; a line belongs to the
+        commercial entity of its partner.
+
+        :param partner_ids: commercial partner ids; ``None`` for all customers.
+        :return: ``{commercial_partner_id: (total_due, overdue, oldest_due_date)}``
+            where ``overdue`` is the residual of debit lines past due plus every
+            open credit (unapplied credit notes and payments), floored at zero,
+            and ``oldest_due_date`` the earliest due date of an overdue debit.
+        """
+        if partner_ids is not None and not partner_ids:
+            return {}
+        self.env["account.move.line"].flush_model(
+            ["amount_residual", "date_maturity", "parent_state", "account_id", "partner_id", "company_id"]
+        )
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        today = fields.Date.context_today(self)
+        partner_filter = (
+            SQL("AND partner.commercial_partner_id = ANY(%s)", list(partner_ids))
+            if partner_ids is not None
+            else SQL()
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner.commercial_partner_id,
+                       SUM(line.amount_residual),
+                       SUM(line.amount_residual) FILTER (
+                           WHERE line.amount_residual < 0 OR line.date_maturity < %(today)s
+                       ),
+                       MIN(line.date_maturity) FILTER (
+                           WHERE line.amount_residual > 0 AND line.date_maturity < %(today)s
+                       )
+                  FROM account_move_line line
+                  JOIN account_account account ON account.id = line.account_id
+                  JOIN res_partner partner ON partner.id = line.partner_id
+                 WHERE line.company_id = %(company_id)s
+                   AND line.parent_state = 'posted'
+                   AND account.account_type = 'asset_receivable'
+                   AND line.amount_residual != 0
+                   %(partner_filter)s
+              GROUP BY partner.commercial_partner_id
+                """,
+                today=today,
+                company_id=self.env.company.id,
+                partner_filter=partner_filter,
+            )
+        )
+        return {
+            pid: (total or 0.0, max(overdue or 0.0, 0.0), oldest)
+            for pid, total, overdue, oldest in self.env.cr.fetchall()
+        }
+
+    def _ar_set_stage(self, stage, reason=None):
+        """Move customers (their commercial entity) to ``stage`` in the current
+        company and say so in their chatter."""
+        for partner in self.commercial_partner_id:
+            previous = partner.ar_collection_stage_id
+            if previous == stage:
+                continue
+            partner.ar_collection_stage_id = stage
+            body = Markup("<p>%s</p>") % self.env._(
+                "Collection stage: %(old)s → %(new)s%(reason)s",
+                old=previous.name or self.env._("none"),
+                new=stage.name or self.env._("none"),
+                reason=f" ({reason})" if reason else "",
+            )
+            partner.message_post(body=body, subtype_xmlid="mail.mt_note")
