@@ -5,6 +5,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .common import wizard_action
+
 COLLECTIONS_USER = "ar_collections.group_ar_collections_user"
 
 AGING_BUCKETS = [
@@ -133,10 +135,15 @@ class AccountMove(models.Model):
     @api.depends("commercial_partner_id")
     @api.depends_context("company")
     def _compute_ar_collector_id(self):
-        for move in self:
-            partner = move.commercial_partner_id.with_company(move.company_id)
-            move.ar_collector_id = partner.ar_collector_id
-            move.ar_collection_stage_id = partner.ar_collection_stage_id
+        # company-dependent values: read once per company for all its customers
+        for company in self.company_id:
+            moves = self.filtered(lambda m, c=company: m.company_id == c)
+            moves.commercial_partner_id.with_company(company).mapped("ar_collector_id")
+            for move in moves:
+                partner = move.commercial_partner_id.with_company(company)
+                move.ar_collector_id = partner.ar_collector_id
+                move.ar_collection_stage_id = partner.ar_collection_stage_id
+        self.filtered(lambda m: not m.company_id).update({"ar_collector_id": False, "ar_collection_stage_id": False})
 
     # ------------------------------------------------------------------
     # Searches
@@ -218,30 +225,20 @@ class AccountMove(models.Model):
 
     def action_ar_log_call(self):
         partner = self._ar_single_customer()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Log a call"),
-            "res_model": "ar.followup.log.call",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
+        return wizard_action(
+            self.env._("Log a call"),
+            "ar.followup.log.call",
+            {
                 "default_partner_id": partner.id,
                 "default_company_id": self.company_id.id,
                 "default_move_ids": self.ids,
             },
-        }
+        )
 
     def action_ar_exclude(self):
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Exclude from follow-ups"),
-            "res_model": "ar.followup.exclude",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"default_move_ids": self.ids},
-        }
+        return wizard_action(
+            self.env._("Exclude from follow-ups"), "ar.followup.exclude", {"default_move_ids": self.ids}
+        )
 
     def action_ar_include(self):
         moves = self.filtered("ar_excluded")

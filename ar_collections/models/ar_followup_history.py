@@ -54,7 +54,6 @@ class ArFollowupHistory(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     level_id = fields.Many2one(
         "ar.followup.level",
-        string="Level",
         readonly=True,
         ondelete="restrict",
         check_company=True,
@@ -89,22 +88,22 @@ class ArFollowupHistory(models.Model):
         channels = dict(self._fields["channel"]._description_selection(self.env))
         for history in self:
             history.display_name = " - ".join(
-                part
-                for part in (history.partner_id.name, history.level_id.name, channels.get(history.channel))
-                if part
+                part for part in (history.partner_id.name, history.level_id.name, channels.get(history.channel)) if part
             )
 
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
     def write(self, vals):
-        raise UserError(
-            self.env._(
-                "Follow-up history is an audit trail and cannot be changed (%(records)s). "
-                "Record a new follow-up action instead.",
-                records=", ".join(self.mapped("display_name")),
+        if self:
+            raise UserError(
+                self.env._(
+                    "Follow-up history is an audit trail and cannot be changed (%(records)s). "
+                    "Record a new follow-up action instead.",
+                    records=", ".join(self.mapped("display_name")),
+                )
             )
-        )
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_audit_trail(self):

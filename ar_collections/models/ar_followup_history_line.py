@@ -19,9 +19,7 @@ class ArFollowupHistoryLine(models.Model):
     _order = "date desc, id desc"
     _check_company_auto = True
 
-    history_id = fields.Many2one(
-        "ar.followup.history", required=True, index=True, ondelete="cascade", readonly=True
-    )
+    history_id = fields.Many2one("ar.followup.history", required=True, index=True, ondelete="cascade", readonly=True)
     move_id = fields.Many2one(
         "account.move",
         string="Invoice",
@@ -62,8 +60,7 @@ class ArFollowupHistoryLine(models.Model):
     def init(self):
         self.env.cr.execute(
             SQL(
-                "CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (move_id, level_id, channel) "
-                "WHERE level_id IS NOT NULL",
+                "CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (move_id, level_id, channel) WHERE level_id IS NOT NULL",
                 SQL.identifier("ar_followup_history_line_level_once_uniq"),
                 SQL.identifier(self._table),
             )
@@ -75,9 +72,11 @@ class ArFollowupHistoryLine(models.Model):
             line.display_name = " - ".join(filter(None, (line.move_id.name, line.level_id.name)))
 
     def write(self, vals):
-        raise UserError(
-            self.env._("Follow-up history is an audit trail and cannot be changed. Record a new action instead.")
-        )
+        if self:
+            raise UserError(
+                self.env._("Follow-up history is an audit trail and cannot be changed. Record a new action instead.")
+            )
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_audit_trail(self):

@@ -84,8 +84,7 @@ class ArFollowupLevel(models.Model):
         ASSIGNEE_RULES,
         string="Assign activity to",
         default="collector",
-        help="Collector or salesperson fall back to the specific user, then to "
-        "the person running the follow-up.",
+        help="Collector or salesperson fall back to the specific user, then to the person running the follow-up.",
     )
     activity_user_id = fields.Many2one("res.users", string="Specific user")
     activity_delay_days = fields.Integer(
@@ -112,8 +111,7 @@ class ArFollowupLevel(models.Model):
         )
         for level in levels:
             clash = (others | levels - level).filtered(
-                lambda lv, level=level: lv.company_id == level.company_id
-                and lv.delay == level.delay
+                lambda lv, level=level: lv.company_id == level.company_id and lv.delay == level.delay
             )
             if clash:
                 raise ValidationError(
@@ -167,8 +165,7 @@ class ArFollowupLevel(models.Model):
             if level.activity_assignee_rule == "user" and not level.activity_user_id:
                 raise ValidationError(
                     self.env._(
-                        "Follow-up level '%(level)s' assigns its activity to a specific "
-                        "user: choose that user.",
+                        "Follow-up level '%(level)s' assigns its activity to a specific user: choose that user.",
                         level=level.name,
                     )
                 )
@@ -228,8 +225,7 @@ class ArFollowupLevel(models.Model):
                 continue
             reached = invoice.ar_followup_level_id
             candidates = [
-                lv for lv in levels_by_company.get(invoice.company_id.id, [])
-                if not reached or lv.delay > reached.delay
+                lv for lv in levels_by_company.get(invoice.company_id.id, []) if not reached or lv.delay > reached.delay
             ]
             if not candidates:
                 continue

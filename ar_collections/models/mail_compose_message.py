@@ -24,7 +24,9 @@ class MailComposeMessage(models.TransientModel):
         History = self.env["ar.followup.history"]
         for message in result_messages.filtered(lambda m: m.model == "res.partner"):
             partner = self.env["res.partner"].browse(message.res_id)
-            partner_invoices = invoices.filtered(lambda m, p=partner: m.commercial_partner_id == p.commercial_partner_id)
+            partner_invoices = invoices.filtered(
+                lambda m, p=partner: m.commercial_partner_id == p.commercial_partner_id
+            )
             History._record(
                 partner,
                 "email",

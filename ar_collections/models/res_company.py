@@ -80,9 +80,7 @@ class ResCompany(models.Model):
                 "min_gap_days": 10,
                 **email("mail_template_followup_final"),
                 "send_letter": True,
-                **activity(
-                    "mail_activity_type_collection_call", self.env._("Final notice sent: call the customer"), 3
-                ),
+                **activity("mail_activity_type_collection_call", self.env._("Final notice sent: call the customer"), 3),
                 "stage_id": stage("escalated"),
             },
             {
@@ -108,8 +106,5 @@ class ResCompany(models.Model):
         companies_with_levels = Level.search([("company_id", "in", self.ids)]).company_id
         vals_list = []
         for company in self - companies_with_levels:
-            vals_list += [
-                dict(vals, company_id=company.id)
-                for vals in company._ar_default_followup_level_vals()
-            ]
+            vals_list += [dict(vals, company_id=company.id) for vals in company._ar_default_followup_level_vals()]
         return Level.create(vals_list)

@@ -8,6 +8,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .common import wizard_action
+
 COLLECTIONS_USER = "ar_collections.group_ar_collections_user"
 
 OPERATORS = {
@@ -73,8 +75,7 @@ class ResPartner(models.Model):
         compute="_compute_ar_receivable_figures",
         currency_field="ar_currency_id",
         groups=COLLECTIONS_USER,
-        help="Open receivable balance in company currency: open invoices less "
-        "unapplied credit notes and payments.",
+        help="Open receivable balance in company currency: open invoices less unapplied credit notes and payments.",
     )
     ar_overdue_amount = fields.Monetary(
         string="Overdue",
@@ -213,27 +214,17 @@ class ResPartner(models.Model):
     # Actions
     # ------------------------------------------------------------------
     def action_ar_exclude(self):
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Exclude from follow-ups"),
-            "res_model": "ar.followup.exclude",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"default_partner_ids": self.commercial_partner_id.ids},
-        }
+        return wizard_action(
+            self.env._("Exclude from follow-ups"),
+            "ar.followup.exclude",
+            {"default_partner_ids": self.commercial_partner_id.ids},
+        )
 
     def action_ar_log_call(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Log a call"),
-            "res_model": "ar.followup.log.call",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"default_partner_id": self.commercial_partner_id.id},
-        }
+        return wizard_action(
+            self.env._("Log a call"), "ar.followup.log.call", {"default_partner_id": self.commercial_partner_id.id}
+        )
 
     def action_ar_include_in_followups(self):
         partners = self.commercial_partner_id.filtered("ar_excluded")
@@ -280,9 +271,7 @@ class ResPartner(models.Model):
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         today = fields.Date.context_today(self)
         partner_filter = (
-            SQL("AND partner.commercial_partner_id = ANY(%s)", list(partner_ids))
-            if partner_ids is not None
-            else SQL()
+            SQL("AND partner.commercial_partner_id = ANY(%s)", list(partner_ids)) if partner_ids is not None else SQL()
         )
         self.env.cr.execute(
             SQL(

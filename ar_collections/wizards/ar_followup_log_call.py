@@ -55,7 +55,9 @@ class ArFollowupLogCall(models.TransientModel):
             )
         if self.next_call_date and self.next_call_date < fields.Date.context_today(self):
             raise UserError(
-                self.env._("The next call date %(date)s is in the past: choose today or later.", date=self.next_call_date)
+                self.env._(
+                    "The next call date %(date)s is in the past: choose today or later.", date=self.next_call_date
+                )
             )
         History = self.env["ar.followup.history"].with_company(self.company_id)
         history = History._record(
