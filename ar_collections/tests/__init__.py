@@ -1,0 +1,6 @@
+from . import test_followup_level
+from . import test_partner_figures
+from . import test_history
+from . import test_invoice_actions
+from . import test_constraints
+from . import test_access

@@ -1,0 +1,66 @@
+# Copyright 2026 ar_collections authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from .common import ArCollectionsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestLevelConstraints(ArCollectionsCommon):
+    def test_duplicate_delay_in_a_company(self):
+        with self.assertRaisesRegex(ValidationError, "'Second chance' and 'First reminder'.*7 days"):
+            self.env["ar.followup.level"].create({"name": "Second chance", "delay": 7, "company_id": self.company.id})
+        with self.assertRaisesRegex(ValidationError, "both fall 21 days"):
+            self.level_1.delay = 21
+
+    def test_same_delay_allowed_in_another_company_or_when_archived(self):
+        other_company = self.setup_other_company()["company"]
+        self.assertEqual(
+            self.env["ar.followup.level"].search([("company_id", "=", other_company.id)]).mapped("delay"),
+            [-3, 7, 21, 45, 60],
+            "a new company gets the default ladder",
+        )
+        self.level_1.active = False
+        level = self.env["ar.followup.level"].create({"name": "New first", "delay": 7, "company_id": self.company.id})
+        self.assertEqual(level.delay, 7)
+        with self.assertRaisesRegex(ValidationError, "both fall 7 days"):
+            self.level_1.active = True
+
+    def test_email_channel_needs_a_template(self):
+        with self.assertRaisesRegex(ValidationError, "'First reminder' sends an email but has no email template"):
+            self.level_1.mail_template_id = False
+        with self.assertRaisesRegex(ValidationError, "has no email template"):
+            self.env["ar.followup.level"].create({"name": "Mail me", "delay": 90, "send_email": True})
+
+    def test_negative_minimum_gap(self):
+        with self.assertRaisesRegex(ValidationError, "'First reminder'.*cannot be negative"):
+            self.level_1.min_gap_days = -1
+
+    def test_activity_needs_type_and_user(self):
+        with self.assertRaisesRegex(ValidationError, "no activity type"):
+            self.env["ar.followup.level"].create(
+                {"name": "Call", "delay": 90, "create_activity": True, "activity_type_id": False}
+            )
+        with self.assertRaisesRegex(ValidationError, "choose that user"):
+            self.level_2.write({"activity_assignee_rule": "user", "activity_user_id": False})
+
+    def test_level_of_another_company_on_a_customer(self):
+        other_company = self.setup_other_company()["company"]
+        foreign_level = self.env["ar.followup.level"].search([("company_id", "=", other_company.id)], limit=1)
+        invoice = self.make_invoice(1000)
+        with self.assertRaises(UserError) as caught:  # assertRaises rolls back, as the request would
+            self.env["ar.followup.history"]._record(self.customer, "email", "sent", {invoice: foreign_level})
+        self.assertIn("Incompatible companies", str(caught.exception))
+        self.env.invalidate_all()
+        self.assertFalse(self.env["ar.followup.history.line"].search_count([("move_id", "=", invoice.id)]))
+
+    def test_activity_assignee_rule(self):
+        self.customer.ar_collector_id = self.collector
+        self.assertEqual(self.level_2._get_activity_user(self.customer), self.collector)
+        self.level_2.activity_assignee_rule = "salesperson"
+        self.assertEqual(self.level_2._get_activity_user(self.customer), self.env.user, "falls back to the runner")
+        self.customer.user_id = self.manager
+        self.assertEqual(self.level_2._get_activity_user(self.customer), self.manager)
+        self.level_2.write({"activity_assignee_rule": "user", "activity_user_id": self.collector.id})
+        self.assertEqual(self.level_2._get_activity_user(self.customer), self.collector)

@@ -1,0 +1,177 @@
+# Copyright 2026 ar_collections authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import ArCollectionsCommon
+
+
+def day(offset):
+    """The day ``offset`` days after the common due date."""
+    return ArCollectionsCommon.DUE + timedelta(days=offset)
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupLevelRule(ArCollectionsCommon):
+    def test_ladder_thresholds_without_history(self):
+        """Each threshold: the highest level whose delay has passed is due."""
+        invoice = self.make_invoice(1000)
+        expectations = [
+            (-10, self.env["ar.followup.level"], day(-3)),
+            (-4, self.env["ar.followup.level"], day(-3)),
+            (-3, self.level_friendly, day(-3)),
+            (6, self.level_friendly, day(6)),
+            (7, self.level_1, day(7)),
+            (20, self.level_1, day(20)),
+            (21, self.level_2, day(21)),
+            (45, self.level_final, day(45)),
+            (59, self.level_final, day(59)),
+            (60, self.level_escalation, day(60)),
+            (400, self.level_escalation, day(400)),
+        ]
+        for offset, level, next_date in expectations:
+            with self.subTest(offset=offset):
+                self.assertEqual(self.due_level(invoice, day(offset)), (level, next_date))
+
+    def test_level_already_applied_is_not_due_again(self):
+        invoice = self.make_invoice(1000)
+        with freeze_time(day(8)):
+            self.record_level(invoice, self.level_1)
+        self.assertEqual(invoice.ar_followup_level_id, self.level_1)
+        self.assertEqual(invoice.ar_last_followup_date, day(8))
+        # nothing until the second reminder's day (later than the minimum gap)
+        self.assertEqual(self.due_level(invoice, day(10)), (self.env["ar.followup.level"], day(21)))
+        self.assertEqual(self.due_level(invoice, day(21)), (self.level_2, day(21)))
+
+    def test_lower_level_never_follows_higher(self):
+        invoice = self.make_invoice(1000)
+        with freeze_time(day(46)):
+            self.record_level(invoice, self.level_final)
+        # the final notice was sent: the first and second reminders are never due any more
+        self.assertEqual(self.due_level(invoice, day(58)), (self.env["ar.followup.level"], day(60)))
+        self.assertEqual(self.due_level(invoice, day(60)), (self.level_escalation, day(60)))
+
+    def test_minimum_gap_since_previous_reminder(self):
+        invoice = self.make_invoice(1000)
+        with freeze_time(day(19)):
+            self.record_level(invoice, self.level_1)
+        # the second reminder's delay passed on day 21, but it needs 7 days since day 19
+        self.assertEqual(self.level_2.min_gap_days, 7)
+        self.assertEqual(self.due_level(invoice, day(21)), (self.env["ar.followup.level"], day(26)))
+        self.assertEqual(self.due_level(invoice, day(25)), (self.env["ar.followup.level"], day(26)))
+        self.assertEqual(self.due_level(invoice, day(26)), (self.level_2, day(26)))
+
+    def test_call_counts_as_previous_contact(self):
+        """A logged call (no level) resets the gap but applies no level."""
+        invoice = self.make_invoice(1000)
+        with freeze_time(day(10)):
+            self.env["ar.followup.history"]._record(
+                self.customer, "call", "reached", {invoice: self.env["ar.followup.level"]}
+            )
+        self.assertFalse(invoice.ar_followup_level_id)
+        # the first reminder (day 7) waits its 5-day gap after the call
+        self.assertEqual(self.due_level(invoice, day(12)), (self.env["ar.followup.level"], day(15)))
+        self.assertEqual(self.due_level(invoice, day(15)), (self.level_1, day(15)))
+
+    def test_excluded_invoice_and_customer(self):
+        invoice = self.make_invoice(1000)
+        other = self.make_invoice(500)
+        invoice.ar_excluded = True
+        nothing = (self.env["ar.followup.level"], False)
+        self.assertEqual(self.due_level(invoice, day(30)), nothing)
+        self.assertEqual(self.due_level(other, day(30)), (self.level_2, day(30)))
+        self.customer.ar_excluded = True
+        self.assertEqual(self.due_level(other, day(30)), nothing)
+
+    def test_customer_exclusion_is_per_company(self):
+        other_company = self.setup_other_company()["company"]
+        invoice = self.make_invoice(1000)
+        self.customer.with_company(other_company).ar_excluded = True
+        self.assertEqual(self.due_level(invoice, day(30)), (self.level_2, day(30)))
+
+    def test_credit_notes_paid_and_draft_invoices_get_no_level(self):
+        nothing = (self.env["ar.followup.level"], False)
+        credit_note = self.make_invoice(300, move_type="out_refund")
+        draft = self.make_invoice(300, post=False)
+        paid = self.make_invoice(300)
+        self.pay(paid, 300, day(1))
+        self.assertEqual(paid.payment_state, "paid")
+        for move in credit_note | draft | paid:
+            with self.subTest(move=move.display_name):
+                self.assertEqual(self.due_level(move, day(30)), nothing)
+
+    def test_partially_paid_invoice_is_still_followed_up(self):
+        invoice = self.make_invoice(1000)
+        self.pay(invoice, 400, day(2))
+        self.assertEqual(invoice.payment_state, "partial")
+        self.assertEqual(self.due_level(invoice, day(30)), (self.level_2, day(30)))
+
+    def test_invoice_settled_by_credit_note_gets_no_level(self):
+        invoice = self.make_invoice(1000)
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": invoice.journal_id.id, "date": day(3)})
+        )
+        reversal.refund_moves()
+        invoice.reversal_move_ids.action_post()  # posting a reversal reconciles it with the invoice
+        self.assertIn(invoice.payment_state, ("paid", "reversed"))
+        self.assertEqual(self.due_level(invoice, day(30)), (self.env["ar.followup.level"], False))
+
+    def test_multi_currency_invoice(self):
+        """Levels follow dates, whatever the currency; amounts are converted."""
+        eur = self.setup_other_currency("EUR")
+        invoice = self.make_invoice(1000, currency=eur)
+        self.assertEqual(self.due_level(invoice, day(21)), (self.level_2, day(21)))
+        self.assertAlmostEqual(invoice.amount_residual, 1000)
+        self.assertAlmostEqual(invoice.amount_residual_signed, 500)  # rate 2.0 in the fixtures
+
+    def test_archived_level_and_other_company_levels_are_ignored(self):
+        invoice = self.make_invoice(1000)
+        self.level_2.active = False
+        self.assertEqual(self.due_level(invoice, day(30)), (self.level_1, day(30)))
+        other_company = self.setup_other_company()["company"]
+        self.env["ar.followup.level"].create(
+            {"name": "Other company day 25", "delay": 25, "company_id": other_company.id}
+        )
+        self.assertEqual(self.due_level(invoice, day(30)), (self.level_1, day(30)))
+
+    def test_computed_fields_on_invoice(self):
+        invoice = self.make_invoice(1000)
+        with freeze_time(day(35)):
+            invoice.invalidate_recordset()
+            self.assertEqual(invoice.ar_days_overdue, 35)
+            self.assertEqual(invoice.ar_aging_bucket, "31_60")
+            self.assertEqual(invoice.ar_due_level_id, self.level_2)
+            self.assertEqual(invoice.ar_next_followup_date, day(35))
+        with freeze_time(day(-1)):
+            invoice.invalidate_recordset()
+            self.assertEqual(invoice.ar_days_overdue, 0)
+            self.assertEqual(invoice.ar_aging_bucket, "not_due")
+
+    def test_aging_bucket_and_days_overdue_search(self):
+        buckets = {
+            "not_due": self.make_invoice(10, due=date(2026, 6, 10)),
+            "1_30": self.make_invoice(10, due=date(2026, 5, 31)),
+            "31_60": self.make_invoice(10, due=date(2026, 5, 1)),
+            "61_90": self.make_invoice(10, due=date(2026, 4, 1)),
+            "91_120": self.make_invoice(10, due=date(2026, 2, 10)),
+            "120_plus": self.make_invoice(10, due=date(2026, 2, 9)),
+        }
+        mine = [("partner_id", "=", self.customer.id)]
+        with freeze_time("2026-06-10"):
+            for bucket, invoice in buckets.items():
+                with self.subTest(bucket=bucket):
+                    invoice.invalidate_recordset()
+                    self.assertEqual(invoice.ar_aging_bucket, bucket)
+                    found = self.env["account.move"].search(mine + [("ar_aging_bucket", "=", bucket)])
+                    self.assertEqual(found, invoice)
+            both = self.env["account.move"].search(mine + [("ar_aging_bucket", "in", ["1_30", "120_plus"])])
+            self.assertEqual(both, buckets["1_30"] | buckets["120_plus"])
+            overdue = self.env["account.move"].search(mine + [("ar_days_overdue", ">", 0)])
+            self.assertEqual(len(overdue), 5)
+            old = self.env["account.move"].search(mine + [("ar_days_overdue", ">", 120)])
+            self.assertEqual(old, buckets["120_plus"])
