@@ -1,0 +1,67 @@
+"""Install, upgrade and uninstall ar_collections on fresh databases, as an
+administrator would from the Apps menu, and require a log without any
+WARNING or ERROR."""
+
+import pytest
+from odoo_process import OdooProcess
+
+DEMO_CUSTOMERS = 8
+
+
+@pytest.mark.parametrize("demo", [True, False], ids=["with-demo", "without-demo"])
+def test_install_upgrade_uninstall(tmp_path, demo):
+    odoo = OdooProcess(tmp_path)
+    try:
+        install_args = ["-i", "ar_collections"] + ([] if demo else ["--without-demo=all"])
+        problems, _output = odoo.run(*install_args)
+        assert problems == [], "installing logged:\n" + "\n".join(problems)
+
+        levels = odoo.query("SELECT delay FROM ar_followup_level ORDER BY delay")
+        assert [row[0] for row in levels] == [-3, 7, 21, 45, 60], "the default ladder is installed"
+        assert odoo.query("SELECT count(*) FROM ar_collection_stage")[0][0] == 7
+        demo_invoices = odoo.query(
+            "SELECT count(*) FROM account_move m JOIN ir_model_data d ON d.res_id = m.id "
+            "AND d.model = 'account.move' AND d.module = 'ar_collections' WHERE m.state = 'posted'"
+        )[0][0]
+        if demo:
+            assert demo_invoices == 16
+            printed = odoo.shell(
+                "partners = env['res.partner'].search([('ar_overdue_amount', '>', 0), ('name', 'in', "
+                "['Alpine Outfitters Ltd', 'Baltic Freight Services', 'Cedar & Pine Interiors', "
+                "'Delta Medical Supplies', 'Evergreen Landscaping', 'Fjord Seafood AS', "
+                "'Granite Construction Group', 'Harbor View Hotels'])])\n"
+                "print('OVERDUE', len(partners), sorted(set(partners.mapped('ar_collection_stage_id.name'))))\n"
+            )
+            # Fjord's invoices are not due yet: 7 of the 8 demo customers are overdue
+            assert "OVERDUE 7 ['Agency / legal', 'Current', 'Escalated', 'Reminded']" in printed, printed
+        else:
+            assert demo_invoices == 0
+
+        problems, _output = odoo.run("-u", "ar_collections")
+        assert problems == [], "upgrading logged:\n" + "\n".join(problems)
+
+        printed = odoo.shell(
+            "env['ir.module.module'].search([('name', '=', 'ar_collections')]).button_immediate_uninstall()\n"
+            "env.cr.commit()\n"
+            "print('STATE', env['ir.module.module'].search([('name', '=', 'ar_collections')]).state)\n"
+        )
+        assert "STATE uninstalled" in printed, printed
+        assert "WARNING" not in printed and "ERROR" not in printed, printed
+        tables = odoo.query("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'ar\\_%'")
+        assert tables == [], f"uninstall left tables behind: {tables}"
+        columns = odoo.query(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_name IN ('account_move', 'res_partner') AND column_name LIKE 'ar\\_%'"
+        )
+        assert columns == [], f"uninstall left columns behind: {columns}"
+        # Accounting still works after the uninstall: post an invoice
+        printed = odoo.shell(
+            "partner = env['res.partner'].create({'name': 'After uninstall'})\n"
+            "move = env['account.move'].create({'move_type': 'out_invoice', 'partner_id': partner.id, "
+            "'invoice_line_ids': [(0, 0, {'name': 'x', 'price_unit': 10})]})\n"
+            "move.action_post()\n"
+            "print('POSTED', move.state)\n"
+        )
+        assert "POSTED posted" in printed, printed
+    finally:
+        odoo.drop()

@@ -1,0 +1,24 @@
+# Shared by the tools: checks the platform and sets ODOO_ADDONS_PATH.
+# Sourced, not run. Fails fast with one clear line.
+set -euo pipefail
+REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PYTHON=${PYTHON:-python3}
+
+if ! ODOO_ROOT=$("$PYTHON" -c 'import os, odoo; print(os.path.dirname(os.path.dirname(odoo.__file__)))' 2>/dev/null); then
+    echo "ERROR: Odoo 18.0 is not importable with $PYTHON ('import odoo' fails): install Odoo 18.0 first (see README)." >&2
+    exit 2
+fi
+if ! "$PYTHON" -c 'import psycopg2; psycopg2.connect(dbname="postgres").close()' 2>/dev/null; then
+    echo "ERROR: PostgreSQL does not answer on the local socket as user '$(id -un)': start it (see README)." >&2
+    exit 2
+fi
+
+ODOO_ADDONS_PATH="$REPO_DIR"
+for dir in "$ODOO_ROOT/addons" "$ODOO_ROOT/odoo/addons"; do
+    [ -d "$dir" ] && ODOO_ADDONS_PATH="$dir,$ODOO_ADDONS_PATH"
+done
+export ODOO_ADDONS_PATH REPO_DIR PYTHON ODOO_ROOT
+
+odoo_bin() {
+    "$PYTHON" -m odoo "$@"
+}

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# pylint-odoo with OCA's checks, OCA's XML/CSV/manifest checks, and ruff.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+"$PYTHON" -m pylint --rcfile=.pylintrc ar_collections
+oca-checks-odoo-module ar_collections
+ruff check .
+echo "lint: clean"

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The whole test suite: a throwaway database with ar_collections installed,
+# every test run by pytest-odoo, the database dropped at the end.
+source "$(dirname "$0")/common.sh"
+
+if ! "$PYTHON" -c 'import pytest_odoo, freezegun, openpyxl, xlsxwriter' 2>/dev/null; then
+    "$PYTHON" -m pip install --quiet -r "$REPO_DIR/requirements-test.txt"
+fi
+
+DB="ar_collections_test_$$"
+WORK=$(mktemp -d)
+export AR_TEST_DATA_DIR="$WORK/data"
+cleanup() {
+    "$PYTHON" -c "import sys, psycopg2
+c = psycopg2.connect(dbname='postgres'); c.autocommit = True
+c.cursor().execute('DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)' % sys.argv[1])" "$DB" || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "Installing ar_collections in the throwaway database $DB ..."
+if ! odoo_bin -d "$DB" -i ar_collections --without-demo=all --stop-after-init \
+        --addons-path="$ODOO_ADDONS_PATH" --data-dir="$AR_TEST_DATA_DIR" \
+        --db-filter="^$DB\$" --log-level=warn >"$WORK/install.log" 2>&1; then
+    cat "$WORK/install.log" >&2
+    echo "ERROR: installing ar_collections failed (log above)." >&2
+    exit 1
+fi
+
+# A handful of Odoo's own accounting tests, run with ar_collections installed.
+ACCOUNT_TESTS=(
+    "$ODOO_ROOT/addons/account/tests/test_account_move_entry.py"
+    "$ODOO_ROOT/addons/account/tests/test_account_payment_register.py"
+    "$ODOO_ROOT/addons/account/tests/test_account_partner.py"
+)
+
+cd "$REPO_DIR"
+"$PYTHON" -m pytest \
+    --odoo-database="$DB" \
+    --odoo-addons-path="$ODOO_ADDONS_PATH" \
+    --odoo-extra="data-dir=$AR_TEST_DATA_DIR" \
+    --odoo-log-level=warn \
+    -p no:cacheprovider \
+    "$@" \
+    ar_collections/tests integration "${ACCOUNT_TESTS[@]}"
