@@ -5,5 +5,6 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 "$PYTHON" -m pylint --rcfile=.pylintrc ar_collections
 oca-checks-odoo-module ar_collections
+oca-checks-po ar_collections/i18n/*.po ar_collections/i18n/*.pot
 ruff check .
 echo "lint: clean"

@@ -84,6 +84,16 @@ class TestInvoiceActions(ArCollectionsCommon):
             _action, composer = self.send_reminder(self.invoice, self.collector)
         self.assertEqual(composer.subject, f"{self.company.name} : relance")
 
+    def test_reminder_uses_shipped_french_translation(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["ar_collections"], ["fr_FR"], overwrite=True)
+        self.customer.lang = "fr_FR"
+        with freeze_time(self.DUE + timedelta(days=8)):
+            _action, composer = self.send_reminder(self.invoice, self.collector)
+        self.assertEqual(composer.subject, f"{self.company.name} : deuxième rappel, paiement en retard")
+        for text in ("Bonjour Jane Payables", "Jours de retard", "Total dû", "Dont échu", "Bien cordialement"):
+            self.assertIn(text, composer.body)
+
     def test_send_reminder_needs_a_template(self):
         self.levels.write({"send_email": False})
         self.levels.write({"mail_template_id": False})
