@@ -34,6 +34,9 @@ ACCOUNT_TESTS=(
     "$ODOO_ROOT/addons/account/tests/test_account_partner.py"
 )
 
+# AR_TESTS narrows the selection while developing; the default is the whole suite.
+read -r -a TESTS <<<"${AR_TESTS:-ar_collections/tests integration ${ACCOUNT_TESTS[*]}}"
+
 cd "$REPO_DIR"
 "$PYTHON" -m pytest \
     --odoo-database="$DB" \
@@ -42,4 +45,4 @@ cd "$REPO_DIR"
     --odoo-log-level=warn \
     -p no:cacheprovider \
     "$@" \
-    ar_collections/tests integration "${ACCOUNT_TESTS[@]}"
+    "${TESTS[@]}"
