@@ -1,5 +1,7 @@
 from . import models
+from . import report
 from . import wizards
+from . import controllers
 
 
 def post_init_hook(env):

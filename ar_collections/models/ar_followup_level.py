@@ -184,7 +184,7 @@ class ArFollowupLevel(models.Model):
         return user or self.activity_user_id or self.env.user
 
     @api.model
-    def _get_due_levels(self, invoices, date):
+    def _get_due_levels(self, invoices, date, ignore_customer_exclusion=False):
         """Decide, for each invoice, the follow-up level due on ``date``.
 
         The rule (documented in the README):
@@ -205,6 +205,8 @@ class ArFollowupLevel(models.Model):
 
         :param invoices: ``account.move`` recordset, any companies.
         :param date: the day of the decision.
+        :param ignore_customer_exclusion: decide as if no customer were
+            excluded (a preview lists them, with a warning).
         :return: ``{invoice_id: (level or empty, next_date or False)}`` where
             ``level`` is the level due on ``date`` and ``next_date`` the day
             the invoice next needs a follow-up (``date`` itself when a level is
@@ -216,7 +218,7 @@ class ArFollowupLevel(models.Model):
         levels_by_company = {}
         for level in self.search([("company_id", "in", invoices.company_id.ids)], order="delay, id"):
             levels_by_company.setdefault(level.company_id.id, []).append(level)
-        excluded_partner_ids = self._get_excluded_partner_ids(invoices)
+        excluded_partner_ids = {} if ignore_customer_exclusion else self._get_excluded_partner_ids(invoices)
         for invoice in invoices:
             result[invoice.id] = (self.browse(), False)
             if not invoice._ar_is_followup_open() or invoice.ar_excluded:

@@ -2,11 +2,20 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from markupsafe import Markup
 
-from odoo import api, models
+from odoo import api, fields, models
 
 
 class ResCompany(models.Model):
     _inherit = "res.company"
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    ar_followup_min_amount = fields.Monetary(
+        string="Follow-up tolerance",
+        currency_field="currency_id",
+        help="Customers owing less than this overdue amount are not reminded.",
+    )
 
     # ------------------------------------------------------------------
     # CRUD

@@ -1,0 +1,348 @@
+# Copyright 2026 ar_collections authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import logging
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..report.ar_followup_batch_xlsx import build_batch_xlsx
+
+_logger = logging.getLogger(__name__)
+
+BATCH_STATES = [
+    ("draft", "Draft"),
+    ("ready", "Ready"),
+    ("running", "Running"),
+    ("done", "Done"),
+    ("cancelled", "Cancelled"),
+]
+
+
+class ArFollowupBatch(models.Model):
+    """A follow-up run: preview the customers to remind, adjust, run.
+
+    Preview fills one line per customer. Running hands the lines to the
+    ``ir_cron_followup_batch_run`` job, which executes them in chunks, each
+    line in its own savepoint (see ``ar.followup.batch.line._execute``).
+    """
+
+    _name = "ar.followup.batch"
+    _description = "Follow-up Batch"
+    _inherit = "mail.thread"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    # runs of up to this many customers started from a button happen at once
+    _INLINE_RUN_LIMIT = 20
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: self.env._("New"))
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company, tracking=True
+    )
+    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    state = fields.Selection(BATCH_STATES, default="draft", required=True, readonly=True, copy=False, tracking=True)
+    automatic = fields.Boolean(
+        readonly=True, copy=False, help="Created by the daily job, for the automatic levels only."
+    )
+    # Filters
+    collector_ids = fields.Many2many("res.users", string="Collectors", domain="[('share', '=', False)]")
+    stage_ids = fields.Many2many("ar.collection.stage", string="Stages")
+    level_ids = fields.Many2many("ar.followup.level", string="Levels", check_company=True)
+    partner_ids = fields.Many2many("res.partner", string="Customers")
+    min_overdue_amount = fields.Monetary(
+        string="Minimum overdue", currency_field="currency_id", help="Leave out customers owing less than this."
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    # Lines and counters
+    line_ids = fields.One2many("ar.followup.batch.line", "batch_id", string="Lines")
+    line_count = fields.Integer(compute="_compute_counters")
+    planned_count = fields.Integer(string="Remaining", compute="_compute_counters")
+    done_count = fields.Integer(string="Done", compute="_compute_counters")
+    skipped_count = fields.Integer(string="Skipped", compute="_compute_counters")
+    failed_count = fields.Integer(string="Failed", compute="_compute_counters")
+    has_failures = fields.Boolean(compute="_compute_counters")
+    letter_count = fields.Integer(compute="_compute_counters")
+    amount_overdue = fields.Monetary(compute="_compute_counters", currency_field="currency_id")
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("line_ids.state", "line_ids.send_letter", "line_ids.amount_overdue")
+    def _compute_counters(self):
+        counts = defaultdict(int)
+        amounts = defaultdict(float)
+        letters = defaultdict(int)
+        if self.ids:
+            for batch, state, send_letter, count, amount in self.env["ar.followup.batch.line"]._read_group(
+                [("batch_id", "in", self.ids)],
+                ["batch_id", "state", "send_letter"],
+                ["__count", "amount_overdue:sum"],
+            ):
+                counts[batch.id, state] += count
+                amounts[batch.id] += amount
+                if send_letter and state == "done":
+                    letters[batch.id] += count
+        for batch in self:
+            bid = batch._origin.id
+            batch.planned_count = counts[bid, "planned"]
+            batch.done_count = counts[bid, "done"]
+            batch.skipped_count = counts[bid, "skipped"]
+            batch.failed_count = counts[bid, "failed"]
+            batch.line_count = sum(counts[bid, state] for state in ("planned", "done", "skipped", "failed"))
+            batch.has_failures = bool(batch.failed_count)
+            batch.letter_count = letters[bid]
+            batch.amount_overdue = amounts[bid]
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code("ar.followup.batch")
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_run(self):
+        if self.filtered(lambda b: b.state in ("running", "done")):
+            raise UserError(
+                self.env._(
+                    "Batches that ran are kept as a record of what was sent (%(names)s). Cancel a draft instead.",
+                    names=", ".join(self.filtered(lambda b: b.state in ("running", "done")).mapped("name")),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_preview(self):
+        """Fill the batch with one line per customer to follow up."""
+        for batch in self:
+            if batch.state not in ("draft", "ready"):
+                raise UserError(
+                    self.env._("Batch %(name)s already ran: create a new batch to preview again.", name=batch.name)
+                )
+            batch.line_ids.unlink()
+            self.env["ar.followup.batch.line"].create(batch._prepare_line_vals_list())
+            batch.state = "ready"
+        return True
+
+    def action_run(self):
+        """Hand the planned lines to the follow-up job; it runs them in chunks."""
+        for batch in self:
+            if batch.state != "ready":
+                raise UserError(self.env._("Preview batch %(name)s before running it.", name=batch.name))
+            if not batch.line_ids.filtered(lambda line: line.state == "planned"):
+                raise UserError(self.env._("Batch %(name)s has nothing to send.", name=batch.name))
+        self.write({"state": "running"})
+        self.env.ref("ar_collections.ir_cron_followup_batch_run")._trigger()
+        return True
+
+    def action_retry_failed(self):
+        """Plan the failed lines again and run them."""
+        for batch in self:
+            failed = batch.line_ids.filtered(lambda line: line.state == "failed")
+            if not failed:
+                raise UserError(self.env._("Batch %(name)s has no failed line to retry.", name=batch.name))
+            failed.write({"state": "planned", "result": False})
+        self.write({"state": "running"})
+        self.env.ref("ar_collections.ir_cron_followup_batch_run")._trigger()
+        return True
+
+    def action_cancel(self):
+        if self.filtered(lambda b: b.state not in ("draft", "ready")):
+            raise UserError(self.env._("Only batches that have not run can be cancelled."))
+        self.write({"state": "cancelled"})
+        return True
+
+    def action_reset_to_draft(self):
+        if self.filtered(lambda b: b.state != "cancelled"):
+            raise UserError(self.env._("Only cancelled batches go back to draft."))
+        self.write({"state": "draft"})
+        return True
+
+    def action_print_letters(self):
+        """One PDF with the letters of every customer reminded by letter."""
+        self.ensure_one()
+        partners = self.line_ids.filtered(lambda line: line.state == "done" and line.send_letter).partner_id
+        if not partners:
+            raise UserError(self.env._("Batch %(name)s sent no letter.", name=self.name))
+        return (
+            self.env.ref("ar_collections.action_report_customer_statement")
+            .with_company(self.company_id)
+            .report_action(partners)
+        )
+
+    def action_export_xlsx(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/ar_collections/batch/{self.id}/xlsx",
+            "target": "download",
+        }
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _get_form_action(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def _export_xlsx(self):
+        """The batch as an XLSX file (bytes); see ``report/ar_followup_batch_xlsx.py``."""
+        self.ensure_one()
+        return build_batch_xlsx(self.with_company(self.company_id))
+
+    def _prepare_line_vals_list(self):
+        """Lines for the customers this batch's filters select on its date.
+
+        One search for the company's open invoices, the level rule on all of
+        them at once, one query for the customers' figures.
+        """
+        self.ensure_one()
+        batch = self.with_company(self.company_id)
+        Move = batch.env["account.move"]
+        domain = Move._ar_open_invoice_domain()
+        if self.partner_ids:
+            domain.append(("commercial_partner_id", "in", self.partner_ids.commercial_partner_id.ids))
+        invoices = Move.search(domain, order="invoice_date_due, id")
+        due = batch.env["ar.followup.level"]._get_due_levels(invoices, self.date, ignore_customer_exclusion=True)
+        by_partner = defaultdict(lambda: Move)
+        for invoice in invoices:
+            if due[invoice.id][0]:
+                by_partner[invoice.commercial_partner_id] |= invoice
+        partners = batch.env["res.partner"].union(*by_partner)
+        figures = partners._ar_get_receivable_figures(partners.ids)
+        tolerance = self.company_id.ar_followup_min_amount
+        vals_list = []
+        for partner in partners:
+            partner_invoices = by_partner[partner]
+            level = batch.env["ar.followup.level"].union(*(due[inv.id][0] for inv in partner_invoices))
+            level = level.sorted("delay")[-1]
+            overdue = figures.get(partner.id, (0.0, 0.0, None))[1]
+            if not self._line_matches_filters(partner, level, overdue):
+                continue
+            warnings = []
+            if partner.ar_excluded:
+                warnings.append(
+                    self.env._("Excluded from follow-ups: %(reason)s", reason=partner.ar_exclusion_reason or "-")
+                )
+            if self.company_id.currency_id.compare_amounts(overdue, tolerance) < 0:
+                warnings.append(self.env._("Overdue amount below the company's tolerance."))
+            recipient = partner.ar_followup_contact_id
+            if level.send_email and not recipient.email:
+                warnings.append(self.env._("No email address: the email cannot be sent."))
+            vals_list.append(
+                {
+                    "batch_id": self.id,
+                    "partner_id": partner.id,
+                    "level_id": level.id,
+                    "move_ids": [fields.Command.set(partner_invoices.ids)],
+                    "amount_overdue": overdue,
+                    "send_email": level.send_email,
+                    "send_letter": level.send_letter,
+                    "create_activity": level.create_activity,
+                    "recipient_id": recipient.id,
+                    "warning": "\n".join(warnings) or False,
+                    "state": "skipped" if partner.ar_excluded else "planned",
+                    "result": self.env._("Excluded from follow-ups.") if partner.ar_excluded else False,
+                }
+            )
+        return vals_list
+
+    def _line_matches_filters(self, partner, level, overdue):
+        if self.automatic and not level.auto_execute:
+            return False
+        if self.collector_ids and partner.ar_collector_id not in self.collector_ids:
+            return False
+        if self.stage_ids and partner.ar_collection_stage_id not in self.stage_ids:
+            return False
+        if self.level_ids and level not in self.level_ids:
+            return False
+        return not (self.min_overdue_amount and overdue < self.min_overdue_amount)
+
+    def _notify_done(self):
+        """Close the batches whose lines all ran, and say how it went."""
+        for batch in self.filtered(lambda b: b.state == "running" and not b.planned_count):
+            batch.state = "done"
+            batch.message_post(
+                body=Markup("<p>%s</p>")
+                % self.env._(
+                    "Follow-up batch done: %(done)s sent, %(skipped)s skipped, %(failed)s failed.",
+                    done=batch.done_count,
+                    skipped=batch.skipped_count,
+                    failed=batch.failed_count,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    # ------------------------------------------------------------------
+    # Cron
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_run_batches(self, batch_size=50):
+        """Run planned lines of running batches, ``batch_size`` at a time.
+
+        Lines are claimed with ``FOR UPDATE SKIP LOCKED``: two workers never
+        run the same line, and a line interrupted by a crash is simply still
+        planned next time. Progress is reported so the job is called again
+        (in a new transaction) until nothing remains.
+        """
+        Line = self.env["ar.followup.batch.line"]
+        Line.flush_model(["state", "batch_id"])
+        self.flush_model(["state"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT line.id
+                  FROM ar_followup_batch_line line
+                  JOIN ar_followup_batch batch ON batch.id = line.batch_id
+                 WHERE line.state = 'planned' AND batch.state = 'running'
+              ORDER BY line.batch_id, line.id
+                 LIMIT %s
+                   FOR UPDATE OF line SKIP LOCKED
+                """,
+                batch_size,
+            )
+        )
+        lines = Line.browse([row[0] for row in self.env.cr.fetchall()])
+        lines._execute()
+        lines.batch_id._notify_done()
+        remaining = Line.search_count([("state", "=", "planned"), ("batch_id.state", "=", "running")])
+        self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
+        return lines
+
+    @api.model
+    def _cron_create_automatic_batches(self):
+        """The daily job: a batch per company for the automatic levels due today."""
+        batches = self.browse()
+        for company in self.env["res.company"].search([]):
+            batch = self.with_company(company).create(
+                {
+                    "company_id": company.id,
+                    "automatic": True,
+                    "date": fields.Date.context_today(self.with_company(company)),
+                }
+            )
+            batch.action_preview()
+            if batch.line_ids.filtered(lambda line: line.state == "planned"):
+                batch.action_run()
+                batches |= batch
+            else:
+                batch.unlink()
+        return batches

@@ -1,0 +1,192 @@
+# Copyright 2026 ar_collections authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import logging
+from datetime import timedelta
+
+from psycopg2 import errors as pg_errors
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
+
+LINE_STATES = [
+    ("planned", "Planned"),
+    ("done", "Done"),
+    ("skipped", "Skipped"),
+    ("failed", "Failed"),
+]
+
+
+class ArFollowupBatchLine(models.Model):
+    """One customer of a follow-up batch: the level, its invoices, channels."""
+
+    _name = "ar.followup.batch.line"
+    _description = "Follow-up Batch Line"
+    _order = "batch_id, id"
+    _check_company_auto = True
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    batch_id = fields.Many2one("ar.followup.batch", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="batch_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True)
+    level_id = fields.Many2one("ar.followup.level", required=True, check_company=True)
+    move_ids = fields.Many2many("account.move", string="Invoices", check_company=True)
+    amount_overdue = fields.Monetary(string="Overdue", currency_field="currency_id")
+    send_email = fields.Boolean(string="Email")
+    send_letter = fields.Boolean(string="Letter")
+    create_activity = fields.Boolean(string="Activity")
+    recipient_id = fields.Many2one("res.partner")
+    warning = fields.Text(readonly=True)
+    state = fields.Selection(LINE_STATES, default="planned", required=True, readonly=True, index=True)
+    result = fields.Text(readonly=True, help="What happened when the line ran, or why it failed.")
+    history_ids = fields.Many2many("ar.followup.history", readonly=True, copy=False)
+
+    # ------------------------------------------------------------------
+    # Onchanges
+    # ------------------------------------------------------------------
+    @api.onchange("level_id")
+    def _onchange_level_id(self):
+        for line in self:
+            line.send_email = line.level_id.send_email
+            line.send_letter = line.level_id.send_letter
+            line.create_activity = line.level_id.create_activity
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        user_fields = {"level_id", "send_email", "send_letter", "create_activity", "recipient_id"}
+        if user_fields & set(vals) and self.filtered(lambda line: line.state != "planned"):
+            raise UserError(self.env._("Only planned lines can be changed; this one already ran."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_ran(self):
+        if self.filtered(lambda line: line.state == "done"):
+            raise UserError(self.env._("Lines that ran are kept as a record of what was sent."))
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _channels_label(self):
+        self.ensure_one()
+        labels = [
+            (self.send_email, self.env._("email")),
+            (self.send_letter, self.env._("letter")),
+            (self.create_activity, self.env._("activity")),
+        ]
+        return ", ".join(label for selected, label in labels if selected)
+
+    def _execute(self):
+        """Run each line in its own savepoint: a line that fails is marked
+        failed with the reason, the others go on. A level already applied to
+        an invoice through a channel (by another batch, the daily job or a
+        person) makes the database refuse the history line: that line is
+        skipped, its message is rolled back with it and never leaves."""
+        for line in self:
+            try:
+                with self.env.cr.savepoint():
+                    state, result = line.with_company(line.company_id)._run()
+            except pg_errors.UniqueViolation:
+                state, result = "skipped", self.env._("Already sent: this level went out for these invoices.")
+            except UserError as error:
+                state, result = "failed", str(error)
+            except Exception as error:  # isolate any failure to its line; the traceback goes to the log
+                _logger.exception("Follow-up batch line %s failed", line.id)
+                state, result = "failed", self.env._("Unexpected error: %(error)s", error=error)
+            line.write({"state": state, "result": result})
+
+    def _run(self):
+        """Apply the line's level; return ``(state, result message)``.
+
+        Everything is decided again now: paid, excluded or no longer due
+        invoices are left out, and the customer's tolerance re-checked.
+        """
+        self.ensure_one()
+        partner = self.partner_id.commercial_partner_id
+        if partner.ar_excluded:
+            return "skipped", self.env._("Excluded from follow-ups.")
+        invoices = self.move_ids.filtered(lambda m: m._ar_is_followup_open() and not m.ar_excluded)
+        due = self.env["ar.followup.level"]._get_due_levels(invoices, self.batch_id.date)
+        invoice_levels = {}
+        for invoice in invoices:
+            level = due[invoice.id][0]
+            if level:
+                # never record a level above the one the customer is sent
+                invoice_levels[invoice] = level if level.delay <= self.level_id.delay else self.level_id
+        if not invoice_levels:
+            return "skipped", self.env._("Nothing is due any more: paid, excluded or already reminded.")
+        overdue = partner._ar_get_receivable_figures([partner.id]).get(partner.id, (0, 0, None))[1]
+        tolerance = self.company_id.ar_followup_min_amount
+        if self.currency_id.compare_amounts(overdue, tolerance) < 0:
+            return "skipped", self.env._("Overdue amount below the company's tolerance.")
+        if not (self.send_email or self.send_letter or self.create_activity):
+            raise UserError(self.env._("No channel is selected: choose email, letter or activity."))
+        History = self.env["ar.followup.history"]
+        histories = History
+        done = []
+        if self.send_email:
+            message = self._send_email(partner)
+            histories |= History._record(partner, "email", "sent", invoice_levels, message=message)
+            done.append(self.env._("email to %(email)s", email=self.recipient_id.email))
+        if self.send_letter:
+            histories |= History._record(partner, "letter", "printed", invoice_levels)
+            done.append(self.env._("letter"))
+        if self.create_activity:
+            activity = self._schedule_activity(partner)
+            histories |= History._record(partner, "activity", "scheduled", invoice_levels, note=activity.summary)
+            done.append(self.env._("activity for %(user)s", user=activity.user_id.name))
+        self.history_ids = histories
+        return "done", ", ".join(done)
+
+    def _send_email(self, partner):
+        """Post the level's email on the customer, with its statement PDF; it
+        leaves through the mail queue."""
+        template = self.level_id.mail_template_id
+        if not template:
+            raise UserError(
+                self.env._("Level %(level)s has no email template: set one or untick Email.", level=self.level_id.name)
+            )
+        recipient = self.recipient_id or partner.ar_followup_contact_id
+        if not recipient.email:
+            raise UserError(
+                self.env._(
+                    "%(contact)s has no email address: add one on the contact or untick Email.", contact=recipient.name
+                )
+            )
+        attachment = self._statement_attachment(partner)
+        # rendered in the customer's language by the template; queued, not sent inline
+        return partner.with_context(mail_notify_force_send=False).message_post_with_source(
+            template,
+            subtype_xmlid="mail.mt_comment",
+            message_type="comment",
+            partner_ids=recipient.ids,
+            attachment_ids=attachment.ids,
+        )
+
+    def _statement_attachment(self, partner):
+        report = self.env.ref("ar_collections.action_report_customer_statement")
+        content, _type = self.env["ir.actions.report"]._render_qweb_pdf(report, partner.ids)
+        return self.env["ir.attachment"].create(
+            {
+                "name": self.env._("Statement %(customer)s.pdf", customer=partner.name),
+                "raw": content,
+                "res_model": "res.partner",
+                "res_id": partner.id,
+                "mimetype": "application/pdf",
+            }
+        )
+
+    def _schedule_activity(self, partner):
+        level = self.level_id
+        return partner.activity_schedule(
+            activity_type_id=level.activity_type_id.id,
+            summary=level.activity_summary or level.name,
+            note=level.activity_note,
+            user_id=level._get_activity_user(partner).id,
+            date_deadline=self.batch_id.date + timedelta(days=level.activity_delay_days),
+        )
