@@ -4,3 +4,4 @@ from . import test_history
 from . import test_invoice_actions
 from . import test_constraints
 from . import test_access
+from . import test_followup_batch

@@ -1,0 +1,338 @@
+# Copyright 2026 ar_collections authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import io
+from datetime import timedelta
+from unittest.mock import patch
+
+import openpyxl
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from .common import ArCollectionsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupBatch(ArCollectionsCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.run_day = cls.DUE + timedelta(days=25)  # second reminder (day 21) due
+        cls.customer.ar_collector_id = cls.collector
+        cls.ap_contact = cls.env["res.partner"].create(
+            {"name": "Jane Payables", "parent_id": cls.customer.id, "type": "invoice", "email": "jane@acme.example.com"}
+        )
+        cls.inv_a1 = cls.make_invoice(1000)
+        cls.inv_a2 = cls.make_invoice(200, due=cls.DUE + timedelta(days=10))  # 15 days late: first reminder
+        cls.customer_b = cls.env["res.partner"].create(
+            {"name": "Beta Trading", "is_company": True, "email": "ap@beta.example.com"}
+        )
+        cls.inv_b = cls.make_invoice(500, partner=cls.customer_b, due=cls.DUE + timedelta(days=15))
+        cls.customer_c = cls.env["res.partner"].create({"name": "Gamma No-Email", "is_company": True})
+        cls.inv_c = cls.make_invoice(300, partner=cls.customer_c, due=cls.DUE + timedelta(days=15))
+
+    def new_batch(self, user=None, **vals):
+        return self.env["ar.followup.batch"].with_user(user or self.collector).create(vals)
+
+    def preview(self, user=None, **vals):
+        with freeze_time(self.run_day):
+            batch = self.new_batch(user, date=self.run_day, **vals)
+            batch.action_preview()
+        return batch
+
+    def line_of(self, batch, partner):
+        return batch.line_ids.filtered(lambda line: line.partner_id == partner)
+
+    def run_batch(self, batch, batch_size=50):
+        with freeze_time(self.run_day):
+            batch.action_run()
+            Batch = self.env["ar.followup.batch"]
+            while Batch._cron_run_batches(batch_size=batch_size):
+                pass
+        batch.invalidate_recordset()
+        return batch
+
+    def outgoing_mails(self, partner):
+        return (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("model", "=", "res.partner"), ("res_id", "=", partner.id), ("message_type", "=", "comment")])
+        )
+
+    # ------------------------------------------------------------------
+    # Preview
+    # ------------------------------------------------------------------
+    def test_preview_one_line_per_customer(self):
+        batch = self.preview()
+        self.assertEqual(batch.state, "ready")
+        self.assertTrue(batch.name.startswith("FUP/"))
+        self.assertEqual(batch.line_ids.partner_id, self.customer | self.customer_b | self.customer_c)
+        line = self.line_of(batch, self.customer)
+        self.assertRecordValues(
+            line,
+            [
+                {
+                    "level_id": self.level_2.id,  # the most advanced invoice decides
+                    "amount_overdue": 1200.0,
+                    "send_email": True,
+                    "send_letter": False,
+                    "create_activity": True,
+                    "recipient_id": self.ap_contact.id,
+                    "state": "planned",
+                    "warning": False,
+                }
+            ],
+        )
+        self.assertEqual(line.move_ids, self.inv_a1 | self.inv_a2)
+        self.assertIn("No email address", self.line_of(batch, self.customer_c).warning)
+        self.assertEqual(batch.line_count, 3)
+        self.assertEqual(batch.amount_overdue, 2000.0)
+
+    def test_preview_filters(self):
+        self.customer_b.ar_collector_id = self.manager
+        self.assertEqual(self.preview(collector_ids=self.collector.ids).line_ids.partner_id, self.customer)
+        self.assertEqual(
+            self.preview(level_ids=self.level_1.ids).line_ids.partner_id, self.customer_b | self.customer_c
+        )
+        self.assertEqual(self.preview(partner_ids=self.customer_b.ids).line_ids.partner_id, self.customer_b)
+        self.assertEqual(self.preview(min_overdue_amount=400).line_ids.partner_id, self.customer | self.customer_b)
+        self.customer.ar_collection_stage_id = self.stage_escalated
+        self.assertEqual(self.preview(stage_ids=self.stage_escalated.ids).line_ids.partner_id, self.customer)
+
+    def test_preview_warns_about_excluded_and_tolerance(self):
+        self.customer_b.ar_excluded = True
+        self.customer_b.ar_exclusion_reason = "Bankrupt"
+        self.company.ar_followup_min_amount = 350
+        batch = self.preview()
+        line_b = self.line_of(batch, self.customer_b)
+        self.assertEqual(line_b.state, "skipped")
+        self.assertIn("Excluded from follow-ups: Bankrupt", line_b.warning)
+        self.assertIn("tolerance", self.line_of(batch, self.customer_c).warning)
+
+    # ------------------------------------------------------------------
+    # Run
+    # ------------------------------------------------------------------
+    def test_run_sends_records_and_moves_stage(self):
+        batch = self.preview(partner_ids=(self.customer | self.customer_b).ids)
+        self.run_batch(batch)
+        self.assertEqual(batch.state, "done")
+        self.assertEqual((batch.done_count, batch.failed_count, batch.planned_count), (2, 0, 0))
+        # one email per customer, queued, with the statement attached, to the invoice contact
+        mails = self.outgoing_mails(self.customer)
+        self.assertEqual(len(mails), 1)
+        self.assertEqual(mails.state, "outgoing")
+        self.assertEqual(mails.recipient_ids, self.ap_contact)
+        self.assertIn(self.inv_a1.name, mails.body_html)
+        self.assertEqual(len(mails.attachment_ids), 1)
+        self.assertIn("Statement", mails.attachment_ids.name)
+        # history per channel; each invoice got its own due level
+        history = self.customer.ar_history_ids
+        self.assertEqual(sorted(history.mapped("channel")), ["activity", "email"])
+        self.assertEqual(self.inv_a1.ar_followup_level_id, self.level_2)
+        self.assertEqual(self.inv_a2.ar_followup_level_id, self.level_1)
+        self.assertEqual(self.inv_b.ar_followup_level_id, self.level_1)
+        self.assertEqual(self.customer.ar_collection_stage_id, self.stage_reminded)
+        # the call task went to the customer's collector
+        activity = self.customer.activity_ids
+        self.assertEqual(activity.user_id, self.collector)
+        self.assertEqual(activity.date_deadline, self.run_day + timedelta(days=2))
+        self.assertEqual(self.line_of(batch, self.customer).history_ids, history)
+        self.assertIn("Follow-up batch done", batch.message_ids[0].body)
+
+    def test_running_again_sends_nothing_twice(self):
+        self.customer_c.email = "ap@gamma.example.com"
+        first = self.preview()
+        second = self.preview()  # previewed before the first ran: same customers, same levels
+        self.run_batch(first)
+        mails = self.env["mail.mail"].sudo().search_count([])
+        self.run_batch(second)
+        self.assertEqual(set(second.line_ids.mapped("state")), {"skipped"})
+        self.assertEqual(self.env["mail.mail"].sudo().search_count([]), mails)
+        with self.assertRaises(UserError):
+            first.action_run()  # a batch runs once
+        self.assertFalse(self.preview().line_ids, "nothing is due any more")
+
+    def test_database_refuses_a_level_twice_even_when_python_is_fooled(self):
+        """Two runs deciding at the same moment both see the level due: the
+        unique index stops the second, and its email is rolled back unsent."""
+        first = self.preview(partner_ids=self.customer_b.ids)
+        second = self.preview(partner_ids=self.customer_b.ids)
+        stale = {self.inv_b.id: (self.level_1, self.run_day)}
+        self.run_batch(first)
+        mails = self.outgoing_mails(self.customer_b)
+        self.assertEqual(len(mails), 1)
+        with patch.object(type(self.env["ar.followup.level"]), "_get_due_levels", return_value=stale):
+            self.run_batch(second)
+        line = second.line_ids
+        self.assertEqual(line.state, "skipped")
+        self.assertIn("Already sent", line.result)
+        self.assertEqual(self.outgoing_mails(self.customer_b), mails, "the second email never left")
+        self.assertEqual(len(self.inv_b.ar_history_line_ids.filtered(lambda h: h.channel == "email")), 1)
+
+    def test_failure_is_isolated_and_retried(self):
+        batch = self.preview()
+        self.run_batch(batch)
+        line_c = self.line_of(batch, self.customer_c)
+        self.assertEqual(line_c.state, "failed")
+        self.assertIn("Gamma No-Email has no email address", line_c.result)
+        self.assertFalse(self.customer_c.ar_history_ids, "nothing half-written for the failed customer")
+        self.assertEqual(batch.state, "done")
+        self.assertTrue(batch.has_failures)
+        self.assertEqual(batch.done_count, 2)
+        self.customer_c.email = "ap@gamma.example.com"
+        with freeze_time(self.run_day):
+            batch.action_retry_failed()
+            self.env["ar.followup.batch"]._cron_run_batches()
+        self.assertEqual(line_c.state, "done")
+        self.assertFalse(batch.has_failures)
+
+    def test_template_that_fails_to_render_fails_only_its_line(self):
+        broken = self.level_1.mail_template_id.copy({"subject": "{{ object.no_such_field }}"})
+        level = self.env["ar.followup.level"].create(
+            {"name": "Broken", "delay": 14, "send_email": True, "mail_template_id": broken.id}
+        )
+        batch = self.preview()
+        self.line_of(batch, self.customer_b).level_id = level
+        self.run_batch(batch)
+        self.assertEqual(self.line_of(batch, self.customer_b).state, "failed")
+        self.assertEqual(self.line_of(batch, self.customer).state, "done")
+
+    def test_resumes_in_chunks_without_resending(self):
+        self.customer_c.email = "ap@gamma.example.com"
+        batch = self.preview()
+        with freeze_time(self.run_day):
+            batch.action_run()
+            with patch.object(type(self.env["ir.cron"]), "_notify_progress") as progress:
+                self.env["ar.followup.batch"]._cron_run_batches(batch_size=1)
+            progress.assert_called_once_with(done=1, remaining=2)
+            self.assertEqual((batch.done_count, batch.planned_count, batch.state), (1, 2, "running"))
+            # the process dies here; the next call picks up the planned lines only
+            sent = self.env["mail.mail"].sudo().search_count([("message_type", "=", "comment")])
+            self.env["ar.followup.batch"]._cron_run_batches(batch_size=1)
+            self.env["ar.followup.batch"]._cron_run_batches(batch_size=1)
+        self.assertEqual(batch.state, "done")
+        self.assertEqual(self.env["mail.mail"].sudo().search_count([("message_type", "=", "comment")]), sent + 2)
+
+    def test_state_is_checked_again_at_run(self):
+        self.customer_c.email = "ap@gamma.example.com"
+        batch = self.preview()
+        self.pay(self.inv_b, 500, self.run_day)
+        self.inv_c.ar_excluded = True
+        self.company.ar_followup_min_amount = 1500  # the customer owes 1200
+        self.run_batch(batch)
+        self.assertEqual(self.line_of(batch, self.customer_b).state, "skipped")
+        self.assertIn("Nothing is due", self.line_of(batch, self.customer_b).result)
+        self.assertEqual(self.line_of(batch, self.customer_c).state, "skipped")
+        self.assertIn("tolerance", self.line_of(batch, self.customer).result)
+        self.assertFalse(self.env["ar.followup.history"].search([]))
+
+    def test_lowering_a_line_level_records_that_level(self):
+        batch = self.preview(partner_ids=self.customer.ids)
+        line = batch.line_ids
+        line.level_id = self.level_1
+        line._onchange_level_id()
+        self.assertFalse(line.create_activity)
+        self.run_batch(batch)
+        self.assertEqual(self.inv_a1.ar_followup_level_id, self.level_1)
+        self.assertEqual(
+            self.outgoing_mails(self.customer).subject, f"{self.company.name}: reminder of overdue invoices"
+        )
+        with self.assertRaisesRegex(UserError, "Only planned lines"):
+            line.level_id = self.level_2
+
+    def test_letters_print_in_one_document(self):
+        batch = self.preview(partner_ids=(self.customer | self.customer_b).ids)
+        batch.line_ids.send_letter = True
+        self.run_batch(batch)
+        self.assertEqual(self.customer.ar_history_ids.filtered(lambda h: h.channel == "letter").outcome, "printed")
+        action = batch.action_print_letters()
+        self.assertEqual(action["report_name"], "ar_collections.report_customer_statement")
+        self.assertEqual(set(action["context"]["active_ids"]), {self.customer.id, self.customer_b.id})
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("ar_collections.report_customer_statement", (self.customer | self.customer_b).ids)[0]
+            .decode()
+        )
+        for text in ("Statement of account", self.inv_a1.name, self.inv_b.name, "How to pay", "Total due"):
+            self.assertIn(text, html)
+
+    def test_cancel_only_before_running(self):
+        batch = self.preview()
+        batch.action_cancel()
+        self.assertEqual(batch.state, "cancelled")
+        batch.action_reset_to_draft()
+        batch.action_preview()
+        self.run_batch(batch)
+        with self.assertRaisesRegex(UserError, "not run"):
+            batch.action_cancel()
+        with self.assertRaisesRegex(UserError, "kept as a record"):
+            batch.unlink()
+
+    # ------------------------------------------------------------------
+    # Automatic mode and server actions
+    # ------------------------------------------------------------------
+    def test_daily_job_runs_automatic_levels_only(self):
+        late = self.make_invoice(800, partner=self.customer_b, due=self.DUE - timedelta(days=30))  # final notice
+        with freeze_time(self.run_day):
+            self.env.ref("ar_collections.ir_cron_followup_automatic").method_direct_trigger()
+            self.env["ar.followup.batch"]._cron_run_batches()
+        batch = self.env["ar.followup.batch"].search([("automatic", "=", True), ("company_id", "=", self.company.id)])
+        self.assertEqual(len(batch), 1)
+        self.assertEqual(batch.state, "done")
+        # Beta's final notice is a manual level: left for a collector, not sent
+        self.assertNotIn(self.customer_b, batch.line_ids.partner_id)
+        self.assertFalse(late.ar_followup_level_id)
+        self.assertEqual(self.inv_a1.ar_followup_level_id, self.level_2)
+
+    def test_server_actions(self):
+        with freeze_time(self.run_day):
+            action = (self.inv_a1 | self.inv_a2 | self.inv_b).with_user(self.collector).commercial_partner_id
+            action = action._ar_run_followup_now()
+        batch = self.env["ar.followup.batch"].browse(action["res_id"])
+        self.assertEqual(batch.state, "done")
+        self.assertEqual(len(self.outgoing_mails(self.customer)), 1, "one message per customer, not per invoice")
+        self.assertEqual(len(self.outgoing_mails(self.customer_b)), 1)
+        first = self.customer_c.with_user(self.collector)._ar_add_to_batch()
+        again = self.customer.with_user(self.collector)._ar_add_to_batch()
+        self.assertEqual(first["res_id"], again["res_id"])
+        draft = self.env["ar.followup.batch"].browse(first["res_id"])
+        self.assertEqual(draft.partner_ids, self.customer | self.customer_c)
+        server_action = self.env.ref("ar_collections.action_server_move_exclude")
+        self.assertEqual(server_action.binding_model_id.model, "account.move")
+
+    # ------------------------------------------------------------------
+    # Export, access
+    # ------------------------------------------------------------------
+    def test_xlsx_export(self):
+        batch = self.preview()
+        self.run_batch(batch)
+        workbook = openpyxl.load_workbook(io.BytesIO(batch._export_xlsx()))
+        sheet = workbook.active
+        header = [cell.value for cell in sheet[1]]
+        self.assertEqual(header[:6], ["Customer", "Level", "Invoice", "Due date", "Days overdue", "Amount due"])
+        rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2, max_row=5)]
+        by_invoice = {row[2]: row for row in rows}
+        self.assertEqual(by_invoice[self.inv_a1.name][0], "Acme Retail")
+        self.assertEqual(by_invoice[self.inv_a1.name][5], 1000)
+        self.assertEqual(by_invoice[self.inv_c.name][10], "Failed")
+        self.assertIn("no email address", by_invoice[self.inv_c.name][11])
+        self.assertEqual(sheet["A6"].value, "Total")
+        self.assertEqual(sheet["F6"].value, "=SUM(F2:F5)")
+        self.assertEqual(sheet.freeze_panes, "A2")
+        self.assertEqual(sheet.auto_filter.ref, "A1:L5")
+        self.assertEqual(sheet["F2"].number_format, "#,##0.00")
+        self.assertTrue(sheet["A1"].font.bold)
+
+    def test_access_and_companies(self):
+        batch = self.preview()  # as a collector
+        self.assertEqual(batch.create_uid, self.collector)
+        with self.assertRaises(AccessError):
+            self.level_1.with_user(self.collector).write({"delay": 8})
+        company_2 = self.setup_other_company()["company"]
+        other = self.env["ar.followup.batch"].create({"company_id": company_2.id})
+        with self.assertRaises(AccessError):
+            other.with_user(self.collector).read(["name"])
+        self.assertFalse(self.env["ar.followup.batch"].with_user(self.collector).search([("id", "=", other.id)]))
+        with self.assertRaises(AccessError):
+            batch.with_user(self.billing_clerk).read(["name"])
