@@ -7,6 +7,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import mute_logger
 
 _logger = logging.getLogger(__name__)
 
@@ -93,6 +94,9 @@ class ArFollowupBatchLine(models.Model):
                     state, result = line.with_company(line.company_id)._run()
             except pg_errors.UniqueViolation:
                 state, result = "skipped", self.env._("Already sent: this level went out for these invoices.")
+            except pg_errors.SerializationFailure:
+                # another transaction changed these invoices meanwhile: decide again in a fresh one
+                state, result = "planned", self.env._("Another run was updating this customer; it will be retried.")
             except UserError as error:
                 state, result = "failed", str(error)
             except Exception as error:  # isolate any failure to its line; the traceback goes to the log
@@ -126,22 +130,31 @@ class ArFollowupBatchLine(models.Model):
             return "skipped", self.env._("Overdue amount below the company's tolerance.")
         if not (self.send_email or self.send_letter or self.create_activity):
             raise UserError(self.env._("No channel is selected: choose email, letter or activity."))
-        History = self.env["ar.followup.history"]
-        histories = History
+        histories = self.env["ar.followup.history"]
         done = []
         if self.send_email:
             message = self._send_email(partner)
-            histories |= History._record(partner, "email", "sent", invoice_levels, message=message)
+            histories |= self._record_once(partner, "email", "sent", invoice_levels, message=message)
             done.append(self.env._("email to %(email)s", email=self.recipient_id.email))
         if self.send_letter:
-            histories |= History._record(partner, "letter", "printed", invoice_levels)
+            histories |= self._record_once(partner, "letter", "printed", invoice_levels)
             done.append(self.env._("letter"))
         if self.create_activity:
             activity = self._schedule_activity(partner)
-            histories |= History._record(partner, "activity", "scheduled", invoice_levels, note=activity.summary)
+            histories |= self._record_once(partner, "activity", "scheduled", invoice_levels, note=activity.summary)
             done.append(self.env._("activity for %(user)s", user=activity.user_id.name))
         self.history_ids = histories
         return "done", ", ".join(done)
+
+    def _record_once(self, partner, channel, outcome, invoice_levels, **kwargs):
+        """Record the history and write it at once, so that the unique index
+        refuses a level already applied (raising ``UniqueViolation``) here,
+        inside the line's savepoint. That refusal is expected when runs
+        overlap: Odoo's "bad query" log of it is muted."""
+        with mute_logger("odoo.sql_db"):
+            history = self.env["ar.followup.history"]._record(partner, channel, outcome, invoice_levels, **kwargs)
+            self.env["ar.followup.history.line"].flush_model()
+        return history
 
     def _send_email(self, partner):
         """Post the level's email on the customer, with its statement PDF; it
