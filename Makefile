@@ -1,5 +1,5 @@
 # ar_collections: the commands a newcomer needs. See README.md.
-.PHONY: setup demo test lint
+.PHONY: setup demo test lint bench
 
 setup:  ## install what the tests, lint and benchmark need (Odoo 18.0 itself must already be installed)
 	python3 -m pip install -r requirements-test.txt
@@ -13,3 +13,6 @@ test:  ## run the whole test suite in a throwaway database
 lint:  ## pylint-odoo (OCA checks), OCA XML/CSV checks, ruff
 	tools/lint.sh
 
+
+bench:  ## follow-up batch benchmark on a generated book (bench/README.md)
+	tools/bench.sh

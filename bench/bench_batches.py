@@ -1,0 +1,93 @@
+"""Follow-up batch benchmark on a book made by generate.py.
+
+Prints: preview wall time and SQL queries for the whole book; whether the
+preview's query count grows with invoices per customer (300 customers with
+few invoices vs 300 with many); run wall time, queries per customer and
+mails queued for 500 customers, run in chunks of 50 as the cron does (each
+chunk committed); peak memory of the process.
+
+    python3 bench/bench_batches.py DB
+"""
+
+import argparse
+import resource
+import time
+from collections import Counter
+
+from common import environment, setup
+
+
+def measure(env, func):
+    env.flush_all()
+    queries, started = env.cr.sql_log_count, time.perf_counter()
+    result = func()
+    env.flush_all()
+    return result, time.perf_counter() - started, env.cr.sql_log_count - queries
+
+
+def preview(env, partner_ids=None):
+    batch = env["ar.followup.batch"].create({"partner_ids": [(6, 0, partner_ids or [])]})
+    batch.action_preview()
+    return batch
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("db")
+    parser.add_argument("--run-customers", type=int, default=500)
+    args = parser.parse_args()
+    registry = setup(args.db)
+    with environment(registry) as env:
+        Move = env["account.move"]
+        open_invoices = Move.search(Move._ar_open_invoice_domain())
+        per_customer = Counter(
+            open_invoices.mapped("commercial_partner_id").ids and open_invoices.commercial_partner_id.ids
+        )
+        per_customer = Counter(inv.commercial_partner_id.id for inv in open_invoices)
+        print(f"book: {len(per_customer)} customers with {len(open_invoices)} open invoices")
+
+        env.invalidate_all()
+        batch, seconds, queries = measure(env, lambda: preview(env))
+        lines = len(batch.line_ids)
+        print(
+            f"preview, whole book: {seconds:.2f} s, {queries} queries, {lines} customers, "
+            f"{queries / max(lines, 1):.3f} queries per customer"
+        )
+
+        few = [pid for pid, n in per_customer.items() if n <= 2][:300]
+        many = [pid for pid, n in per_customer.items() if n >= 8][:300]
+        for label, ids in (("<= 2 invoices", few), (">= 8 invoices", many)):
+            env.invalidate_all()
+            sub, seconds, queries = measure(env, lambda ids=ids: preview(env, ids))
+            invoices = sum(len(line.move_ids) for line in sub.line_ids)
+            print(
+                f"preview, 300 customers with {label}: {seconds:.2f} s, {queries} queries ({invoices} invoices covered)"
+            )
+        env.cr.rollback()
+
+        run_ids = [pid for pid in per_customer][: args.run_customers]
+        batch = preview(env, run_ids)
+        planned = len(batch.line_ids.filtered(lambda line: line.state == "planned"))
+        batch.action_run()
+        env.cr.commit()
+        mails_before = env["mail.mail"].search_count([])
+        started, queries, chunks = time.perf_counter(), env.cr.sql_log_count, 0
+        Batch = env["ar.followup.batch"]
+        while Batch._cron_run_batches(batch_size=50):
+            env.cr.commit()  # the cron commits between chunks
+            env.invalidate_all()
+            chunks += 1
+        seconds, queries = time.perf_counter() - started, env.cr.sql_log_count - queries
+        batch.invalidate_recordset()
+        mails = env["mail.mail"].search_count([]) - mails_before
+        print(
+            f"run, {planned} customers in {chunks} chunks of 50: {seconds:.1f} s "
+            f"({seconds / max(planned, 1) * 1000:.0f} ms per customer, statement PDF included), "
+            f"{queries / max(planned, 1):.0f} queries per customer, {mails} mails queued, "
+            f"{batch.done_count} done, {batch.failed_count} failed, {batch.skipped_count} skipped"
+        )
+    print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
