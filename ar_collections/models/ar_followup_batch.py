@@ -329,20 +329,56 @@ class ArFollowupBatch(models.Model):
 
     @api.model
     def _cron_create_automatic_batches(self):
-        """The daily job: a batch per company for the automatic levels due today."""
+        """The daily job: per company, a batch run for the automatic levels due
+        today, and a review activity for the collector of each customer due a
+        manual level (once: not while one is pending)."""
         batches = self.browse()
         for company in self.env["res.company"].search([]):
-            batch = self.with_company(company).create(
-                {
-                    "company_id": company.id,
-                    "automatic": True,
-                    "date": fields.Date.context_today(self.with_company(company)),
-                }
-            )
+            today = fields.Date.context_today(self.with_company(company))
+            batch = self.with_company(company).create({"company_id": company.id, "automatic": True, "date": today})
             batch.action_preview()
             if batch.line_ids.filtered(lambda line: line.state == "planned"):
                 batch.action_run()
                 batches |= batch
             else:
                 batch.unlink()
+            self.with_company(company)._schedule_manual_followups(company, today)
         return batches
+
+    @api.model
+    def _schedule_manual_followups(self, company, date):
+        """Put customers due a manual level on their collector's worklist."""
+        preview = self.with_company(company).new({"company_id": company.id, "date": date})
+        vals_list = [
+            vals
+            for vals in preview._prepare_line_vals_list()
+            if vals["state"] == "planned" and not self.env["ar.followup.level"].browse(vals["level_id"]).auto_execute
+        ]
+        review_type = self.env.ref("ar_collections.mail_activity_type_collection_review", raise_if_not_found=False)
+        if not vals_list or not review_type:
+            return self.env["mail.activity"]
+        partner_ids = [vals["partner_id"] for vals in vals_list]
+        pending = set(
+            self.env["mail.activity"]
+            .search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", partner_ids),
+                    ("activity_type_id", "=", review_type.id),
+                ]
+            )
+            .mapped("res_id")
+        )
+        activities = self.env["mail.activity"]
+        for vals in vals_list:
+            if vals["partner_id"] in pending:
+                continue
+            partner = self.env["res.partner"].browse(vals["partner_id"])
+            level = self.env["ar.followup.level"].browse(vals["level_id"])
+            activities |= partner.activity_schedule(
+                activity_type_id=review_type.id,
+                summary=self.env._("Manual follow-up due: %(level)s", level=level.name),
+                user_id=level._get_activity_user(partner).id,
+                date_deadline=date,
+            )
+        return activities

@@ -280,10 +280,17 @@ class TestFollowupBatch(ArCollectionsCommon):
         batch = self.env["ar.followup.batch"].search([("automatic", "=", True), ("company_id", "=", self.company.id)])
         self.assertEqual(len(batch), 1)
         self.assertEqual(batch.state, "done")
-        # Beta's final notice is a manual level: left for a collector, not sent
+        # Beta's final notice is a manual level: not sent, on its collector's worklist instead
         self.assertNotIn(self.customer_b, batch.line_ids.partner_id)
         self.assertFalse(late.ar_followup_level_id)
         self.assertEqual(self.inv_a1.ar_followup_level_id, self.level_2)
+        review = self.customer_b.activity_ids
+        self.assertEqual(review.activity_type_id, self.env.ref("ar_collections.mail_activity_type_collection_review"))
+        self.assertEqual(review.summary, "Manual follow-up due: Final notice")
+        self.customer_b.ar_collector_id = self.collector
+        with freeze_time(self.run_day + timedelta(days=1)):
+            self.env.ref("ar_collections.ir_cron_followup_automatic").method_direct_trigger()
+        self.assertEqual(self.customer_b.activity_ids, review, "one review at a time, not one a day")
 
     def test_server_actions(self):
         with freeze_time(self.run_day):
