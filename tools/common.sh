@@ -22,3 +22,10 @@ export ODOO_ADDONS_PATH REPO_DIR PYTHON ODOO_ROOT
 odoo_bin() {
     "$PYTHON" -m odoo "$@"
 }
+
+# Drops a throwaway database (and closes its connections).
+drop_db() {
+    "$PYTHON" -c "import sys, psycopg2
+c = psycopg2.connect(dbname='postgres'); c.autocommit = True
+c.cursor().execute('DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)' % sys.argv[1])" "$1" || true
+}

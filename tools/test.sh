@@ -11,9 +11,7 @@ DB="ar_collections_test_$$"
 WORK=$(mktemp -d)
 export AR_TEST_DATA_DIR="$WORK/data"
 cleanup() {
-    "$PYTHON" -c "import sys, psycopg2
-c = psycopg2.connect(dbname='postgres'); c.autocommit = True
-c.cursor().execute('DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)' % sys.argv[1])" "$DB" || true
+    drop_db "$DB"
     rm -rf "$WORK"
 }
 trap cleanup EXIT
