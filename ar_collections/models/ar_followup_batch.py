@@ -10,6 +10,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..report.ar_followup_batch_xlsx import build_batch_xlsx
+from .ar_followup_batch_line import TOLERANCE_MESSAGE
 
 _logger = logging.getLogger(__name__)
 
@@ -228,13 +229,12 @@ class ArFollowupBatch(models.Model):
                 by_partner[invoice.commercial_partner_id] |= invoice
         partners = batch.env["res.partner"].union(*by_partner)
         figures = partners._ar_get_receivable_figures(partners.ids)
-        tolerance = self.company_id.ar_followup_min_amount
         vals_list = []
         for partner in partners:
             partner_invoices = by_partner[partner]
             level = batch.env["ar.followup.level"].union(*(due[inv.id][0] for inv in partner_invoices))
             level = level.sorted("delay")[-1]
-            overdue = figures.get(partner.id, (0.0, 0.0, None))[1]
+            total_due, overdue, _oldest = figures.get(partner.id, (0.0, 0.0, None))
             if not self._line_matches_filters(partner, level, overdue):
                 continue
             warnings = []
@@ -242,8 +242,8 @@ class ArFollowupBatch(models.Model):
                 warnings.append(
                     self.env._("Excluded from follow-ups: %(reason)s", reason=partner.ar_exclusion_reason or "-")
                 )
-            if self.company_id.currency_id.compare_amounts(overdue, tolerance) < 0:
-                warnings.append(self.env._("Overdue amount below the company's tolerance."))
+            if not level._is_worth_sending(total_due, overdue):
+                warnings.append(self.env._(TOLERANCE_MESSAGE))
             recipient = partner.ar_followup_contact_id
             if level.send_email and not recipient.email:
                 warnings.append(self.env._("No email address: the email cannot be sent."))

@@ -8,8 +8,13 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import mute_logger
+from odoo.tools.translate import LazyTranslate
 
 _logger = logging.getLogger(__name__)
+
+_lt = LazyTranslate(__name__)
+
+TOLERANCE_MESSAGE = _lt("Owes nothing above the company's tolerance once credit notes and payments are deducted.")
 
 LINE_STATES = [
     ("planned", "Planned"),
@@ -124,10 +129,9 @@ class ArFollowupBatchLine(models.Model):
                 invoice_levels[invoice] = level if level.delay <= self.level_id.delay else self.level_id
         if not invoice_levels:
             return "skipped", self.env._("Nothing is due any more: paid, excluded or already reminded.")
-        overdue = partner._ar_get_receivable_figures([partner.id]).get(partner.id, (0, 0, None))[1]
-        tolerance = self.company_id.ar_followup_min_amount
-        if self.currency_id.compare_amounts(overdue, tolerance) < 0:
-            return "skipped", self.env._("Overdue amount below the company's tolerance.")
+        total_due, overdue, _oldest = partner._ar_get_receivable_figures([partner.id]).get(partner.id, (0, 0, None))
+        if not self.level_id._is_worth_sending(total_due, overdue):
+            return "skipped", self.env._(TOLERANCE_MESSAGE)
         if not (self.send_email or self.send_letter or self.create_activity):
             raise UserError(self.env._("No channel is selected: choose email, letter or activity."))
         histories = self.env["ar.followup.history"]

@@ -183,6 +183,20 @@ class ArFollowupLevel(models.Model):
             user = partner.user_id
         return user or self.activity_user_id or self.env.user
 
+    def _amount_at_stake(self, total_due, overdue):
+        """What a customer must owe for this level to be worth sending: the
+        net overdue amount after the due date, the net balance before it (a
+        pre-due notice). Both are net of unapplied credit notes and payments."""
+        self.ensure_one()
+        return overdue if self.delay > 0 else total_due
+
+    def _is_worth_sending(self, total_due, overdue):
+        """Whether the amount at stake is above the company's tolerance (and so above zero)."""
+        self.ensure_one()
+        company = self.company_id
+        at_stake = self._amount_at_stake(total_due, overdue)
+        return company.currency_id.compare_amounts(at_stake, max(company.ar_followup_min_amount, 0.0)) > 0
+
     @api.model
     def _get_due_levels(self, invoices, date, ignore_customer_exclusion=False):
         """Decide, for each invoice, the follow-up level due on ``date``.

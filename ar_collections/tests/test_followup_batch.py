@@ -227,6 +227,26 @@ class TestFollowupBatch(ArCollectionsCommon):
         self.assertIn("tolerance", self.line_of(batch, self.customer).result)
         self.assertFalse(self.env["ar.followup.history"].search([]))
 
+    def test_customer_owing_nothing_net_is_not_reminded(self):
+        """An overdue invoice offset by an unapplied credit note: nothing to chase."""
+        self.make_invoice(500, partner=self.customer_b, move_type="out_refund")
+        batch = self.preview(partner_ids=self.customer_b.ids)
+        self.assertIn("tolerance", batch.line_ids.warning)
+        self.run_batch(batch)
+        self.assertEqual(batch.line_ids.state, "skipped")
+        self.assertFalse(self.outgoing_mails(self.customer_b))
+
+    def test_friendly_notice_counts_the_balance_not_yet_due(self):
+        upcoming = self.env["res.partner"].create(
+            {"name": "Delta Soon", "is_company": True, "email": "d@x.example.com"}
+        )
+        self.make_invoice(700, partner=upcoming, due=self.run_day + timedelta(days=2))
+        batch = self.preview(partner_ids=upcoming.ids)
+        self.assertEqual(batch.line_ids.level_id, self.level_friendly)
+        self.assertFalse(batch.line_ids.warning)
+        self.run_batch(batch)
+        self.assertEqual(batch.line_ids.state, "done")
+
     def test_lowering_a_line_level_records_that_level(self):
         batch = self.preview(partner_ids=self.customer.ids)
         line = batch.line_ids
