@@ -92,44 +92,60 @@ class ArFollowupBatchLine(models.Model):
         failed with the reason, the others go on. A level already applied to
         an invoice through a channel (by another batch, the daily job or a
         person) makes the database refuse the history line: that line is
-        skipped, its message is rolled back with it and never leaves."""
-        for line in self:
-            try:
-                with self.env.cr.savepoint():
-                    state, result = line.with_company(line.company_id)._run()
-            except pg_errors.UniqueViolation:
-                state, result = "skipped", self.env._("Already sent: this level went out for these invoices.")
-            except pg_errors.SerializationFailure:
-                # another transaction changed these invoices meanwhile: decide again in a fresh one
-                state, result = "planned", self.env._("Another run was updating this customer; it will be retried.")
-            except UserError as error:
-                state, result = "failed", str(error)
-            except Exception as error:  # isolate any failure to its line; the traceback goes to the log
-                _logger.exception("Follow-up batch line %s failed", line.id)
-                state, result = "failed", self.env._("Unexpected error: %(error)s", error=error)
-            line.write({"state": state, "result": result})
+        skipped, its message is rolled back with it and never leaves.
 
-    def _run(self):
+        What is due is decided again now, for all the lines of a batch at
+        once: the customers' figures in one query, the level rule on all
+        their invoices in one pass.
+        """
+        for batch in self.batch_id:
+            lines = (self & batch.line_ids).with_company(batch.company_id)
+            partners = lines.partner_id.commercial_partner_id
+            figures = partners._ar_get_receivable_figures(partners.ids)
+            invoices = lines.move_ids.filtered(lambda m: m._ar_is_followup_open() and not m.ar_excluded)
+            due = self.env["ar.followup.level"].with_company(batch.company_id)._get_due_levels(invoices, batch.date)
+            for line in lines:
+                line._execute_one(figures, due)
+
+    def _execute_one(self, figures, due):
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                state, result = self._run(figures, due)
+        except pg_errors.UniqueViolation:
+            state, result = "skipped", self.env._("Already sent: this level went out for these invoices.")
+        except pg_errors.SerializationFailure:
+            # another transaction changed these invoices meanwhile: decide again in a fresh one
+            state, result = "planned", self.env._("Another run was updating this customer; it will be retried.")
+        except UserError as error:
+            state, result = "failed", str(error)
+        except Exception as error:  # isolate any failure to its line; the traceback goes to the log
+            _logger.exception("Follow-up batch line %s failed", self.id)
+            state, result = "failed", self.env._("Unexpected error: %(error)s", error=error)
+        self.write({"state": state, "result": result})
+
+    def _run(self, figures, due):
         """Apply the line's level; return ``(state, result message)``.
 
-        Everything is decided again now: paid, excluded or no longer due
-        invoices are left out, and the customer's tolerance re-checked.
+        :param figures: the customers' receivable figures, decided now
+            (see ``res.partner._ar_get_receivable_figures``).
+        :param due: the level rule's decision for the invoices, now.
+        Paid, excluded or no longer due invoices are left out, and the
+        customer's tolerance is checked again.
         """
         self.ensure_one()
         partner = self.partner_id.commercial_partner_id
         if partner.ar_excluded:
             return "skipped", self.env._("Excluded from follow-ups.")
-        invoices = self.move_ids.filtered(lambda m: m._ar_is_followup_open() and not m.ar_excluded)
-        due = self.env["ar.followup.level"]._get_due_levels(invoices, self.batch_id.date)
         invoice_levels = {}
-        for invoice in invoices:
-            level = due[invoice.id][0]
+        for invoice in self.move_ids:
+            level = due.get(invoice.id, (None, None))[0]
             if level:
                 # never record a level above the one the customer is sent
                 invoice_levels[invoice] = level if level.delay <= self.level_id.delay else self.level_id
         if not invoice_levels:
             return "skipped", self.env._("Nothing is due any more: paid, excluded or already reminded.")
-        total_due, overdue, _oldest = partner._ar_get_receivable_figures([partner.id]).get(partner.id, (0, 0, None))
+        total_due, overdue, _oldest = figures.get(partner.id, (0.0, 0.0, None))
         if not self.level_id._is_worth_sending(total_due, overdue):
             return "skipped", self.env._(TOLERANCE_MESSAGE)
         if not (self.send_email or self.send_letter or self.create_activity):
