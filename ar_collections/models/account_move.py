@@ -112,7 +112,8 @@ class AccountMove(models.Model):
             lines = move.ar_history_line_ids
             move.ar_followup_level_id = lines.level_id.sorted("delay")[-1:]
             dates = [d for d in lines.mapped("date") if d]
-            move.ar_last_followup_date = max(dates).date() if dates else False
+            # the day in the user's time zone, as "today" is for the level rule
+            move.ar_last_followup_date = fields.Datetime.context_timestamp(move, max(dates)).date() if dates else False
 
     @api.depends("invoice_date_due", "payment_state")
     def _compute_ar_aging(self):
@@ -152,7 +153,7 @@ class AccountMove(models.Model):
         """Days overdue as a due-date domain: ``days > N`` is ``due < today - N``."""
         flipped = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "!=": "!="}
         if operator not in flipped or not isinstance(value, int):
-            return NotImplemented
+            raise UserError(self.env._("This filter does not support the operator %(operator)s.", operator=operator))
         limit = fields.Date.context_today(self) - timedelta(days=value)
         return self._ar_open_invoice_domain(move_types=("out_invoice",)) + [
             ("invoice_date_due", flipped[operator], limit)
@@ -160,7 +161,7 @@ class AccountMove(models.Model):
 
     def _search_ar_aging_bucket(self, operator, value):
         if operator not in ("=", "in"):
-            return NotImplemented
+            raise UserError(self.env._("This filter does not support the operator %(operator)s.", operator=operator))
         buckets = [value] if operator == "=" else list(value)
         today = fields.Date.context_today(self)
         domain = ["|"] * (len(buckets) - 1)

@@ -144,6 +144,14 @@ class ArFollowupBatch(models.Model):
                 raise UserError(self.env._("Preview batch %(name)s before running it.", name=batch.name))
             if not batch.line_ids.filtered(lambda line: line.state == "planned"):
                 raise UserError(self.env._("Batch %(name)s has nothing to send.", name=batch.name))
+            if batch.date > fields.Date.context_today(batch):
+                raise UserError(
+                    self.env._(
+                        "Batch %(name)s is dated %(date)s: it can run on that day, not before.",
+                        name=batch.name,
+                        date=batch.date,
+                    )
+                )
         self.write({"state": "running"})
         self.env.ref("ar_collections.ir_cron_followup_batch_run")._trigger()
         return True

@@ -45,7 +45,7 @@ class ArFollowupBatchLine(models.Model):
     send_email = fields.Boolean(string="Email")
     send_letter = fields.Boolean(string="Letter")
     create_activity = fields.Boolean(string="Activity")
-    recipient_id = fields.Many2one("res.partner")
+    recipient_id = fields.Many2one("res.partner", domain="[('commercial_partner_id', '=', partner_id)]")
     warning = fields.Text(readonly=True)
     state = fields.Selection(LINE_STATES, default="planned", required=True, readonly=True, index=True)
     result = fields.Text(readonly=True, help="What happened when the line ran, or why it failed.")
@@ -137,6 +137,16 @@ class ArFollowupBatchLine(models.Model):
         partner = self.partner_id.commercial_partner_id
         if partner.ar_excluded:
             return "skipped", self.env._("Excluded from follow-ups.")
+        foreign = (self.move_ids.commercial_partner_id | self.recipient_id.commercial_partner_id) - partner
+        if foreign:
+            raise UserError(
+                self.env._(
+                    "This line mixes customers (%(others)s) with %(customer)s: its invoices and recipient "
+                    "must be %(customer)s's.",
+                    others=", ".join(foreign.mapped("name")),
+                    customer=partner.name,
+                )
+            )
         invoice_levels = {}
         for invoice in self.move_ids:
             level = due.get(invoice.id, (None, None))[0]

@@ -137,13 +137,18 @@ class ArFollowupHistory(models.Model):
         levels = self.env["ar.followup.level"].union(*invoice_levels.values()) if invoice_levels else None
         top_level = levels.sorted("delay")[-1:] if levels else self.env["ar.followup.level"]
         today = fields.Date.context_today(self)
-        history = self.create(
+        self.check_access("read")  # only collections users record follow-ups
+        # sudo: users cannot create history themselves (no ACL), so that nobody can
+        # forge or backdate it over RPC; it is written here only, as the current user, now
+        history = self.sudo().create(
             {
                 "partner_id": partner.id,
                 "company_id": company.id,
                 "level_id": top_level.id,
                 "channel": channel,
                 "outcome": outcome,
+                "user_id": self.env.user.id,
+                "date": fields.Datetime.now(),
                 "note": note,
                 "mail_message_id": message.id if message else False,
                 "line_ids": [
@@ -164,6 +169,7 @@ class ArFollowupHistory(models.Model):
         )
         if top_level.stage_id:
             partner.with_company(company)._ar_set_stage(top_level.stage_id, reason=top_level.name)
+        history = history.sudo(False)
         history._log_in_chatter(invoices)
         return history
 

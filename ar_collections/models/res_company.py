@@ -111,7 +111,9 @@ class ResCompany(models.Model):
 
     def _ar_create_default_followup_levels(self):
         """Give each company in ``self`` without follow-up levels the default ladder."""
-        Level = self.env["ar.followup.level"].with_context(active_test=False)
+        # sudo: the ladder of a company being created is set up whatever the creator's
+        # allowed companies (the level record rule would refuse a company not yet allowed)
+        Level = self.env["ar.followup.level"].sudo().with_context(active_test=False)
         companies_with_levels = Level.search([("company_id", "in", self.ids)]).company_id
         vals_list = []
         for company in self - companies_with_levels:

@@ -6,6 +6,7 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .common import wizard_action
@@ -185,7 +186,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     def _search_ar_overdue_amount(self, operator, value):
         if operator not in OPERATORS:
-            return NotImplemented
+            raise UserError(self.env._("This filter does not support the operator %(operator)s.", operator=operator))
         figures = self._ar_get_receivable_figures()
         compare = OPERATORS[operator]
         value = value or 0.0
@@ -197,7 +198,7 @@ class ResPartner(models.Model):
 
     def _search_ar_next_followup_date(self, operator, value):
         if operator not in OPERATORS or not value:
-            return NotImplemented
+            raise UserError(self.env._("This filter does not support the operator %(operator)s.", operator=operator))
         value = fields.Date.to_date(value)
         invoices = self.env["account.move"].search(self.env["account.move"]._ar_open_invoice_domain())
         due = self.env["ar.followup.level"]._get_due_levels(invoices, fields.Date.context_today(self))

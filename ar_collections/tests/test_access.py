@@ -55,6 +55,22 @@ class TestAccess(ArCollectionsCommon):
             self.env.ref("ar_collections.ar_collection_stage_current").with_user(collector).name = "Nope"
         with self.assertRaises(UserError):  # AccessError (no ACL), or the audit-trail guard
             self.history.with_user(collector).unlink()
+        # history cannot be forged: only _record writes it, as the user, now
+        with self.assertRaises(AccessError):
+            self.env["ar.followup.history"].with_user(collector).create(
+                {
+                    "partner_id": self.customer.id,
+                    "company_id": self.company.id,
+                    "channel": "email",
+                    "outcome": "sent",
+                    "user_id": self.manager.id,
+                    "date": "2020-01-01",
+                }
+            )
+        with self.assertRaises(AccessError):
+            self.env["ar.followup.history"].with_user(self.billing_clerk)._record(
+                self.customer, "call", "reached", {self.invoice: self.env["ar.followup.level"]}
+            )
         # collectors do follow up: record history, set stages and collectors on customers
         history = (
             self.env["ar.followup.history"]

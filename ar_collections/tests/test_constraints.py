@@ -27,6 +27,22 @@ class TestLevelConstraints(ArCollectionsCommon):
         with self.assertRaisesRegex(ValidationError, "both fall 7 days"):
             self.level_1.active = True
 
+    def test_admin_creates_a_company_with_its_ladder(self):
+        """The creator's allowed companies do not include the new one yet."""
+        admin = self.make_user(
+            "ar_admin",
+            "base.group_system,base.group_erp_manager,base.group_partner_manager,account.group_account_manager",
+        )
+        company = self.env["res.company"].with_user(admin).create({"name": "Fresh Company"})
+        levels = self.env["ar.followup.level"].sudo().search([("company_id", "=", company.id)])
+        self.assertEqual(levels.mapped("delay"), [-3, 7, 21, 45, 60])
+
+    def test_unsupported_search_operator_is_a_clear_error(self):
+        with self.assertRaisesRegex(UserError, "does not support the operator like"):
+            self.env["res.partner"].search([("ar_overdue_amount", "like", 5)])
+        with self.assertRaisesRegex(UserError, "does not support the operator not in"):
+            self.env["account.move"].search([("ar_aging_bucket", "not in", ["1_30"])])
+
     def test_email_channel_needs_a_template(self):
         with self.assertRaisesRegex(ValidationError, "'First reminder' sends an email but has no email template"):
             self.level_1.mail_template_id = False

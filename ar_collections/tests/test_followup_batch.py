@@ -277,6 +277,21 @@ class TestFollowupBatch(ArCollectionsCommon):
         for text in ("Statement of account", self.inv_a1.name, self.inv_b.name, "How to pay", "Total due"):
             self.assertIn(text, html)
 
+    def test_future_batch_waits_for_its_day(self):
+        with freeze_time(self.run_day):
+            batch = self.new_batch(date=self.run_day + timedelta(days=7))
+            batch.action_preview()
+            with self.assertRaisesRegex(UserError, "can run on that day, not before"):
+                batch.action_run()
+
+    def test_line_cannot_mix_customers(self):
+        batch = self.preview(partner_ids=self.customer.ids)
+        batch.line_ids.recipient_id = self.customer_b
+        self.run_batch(batch)
+        self.assertEqual(batch.line_ids.state, "failed")
+        self.assertIn("mixes customers (Beta Trading)", batch.line_ids.result)
+        self.assertFalse(self.outgoing_mails(self.customer))
+
     def test_cancel_only_before_running(self):
         batch = self.preview()
         batch.action_cancel()

@@ -110,6 +110,9 @@ class TestInvoiceActions(ArCollectionsCommon):
 
     def test_log_call_records_outcome_and_closes_call_task(self):
         self.customer.activity_schedule("ar_collections.mail_activity_type_collection_call", user_id=self.collector.id)
+        colleagues_call = self.customer.activity_schedule(
+            "ar_collections.mail_activity_type_collection_call", user_id=self.manager.id
+        )
         action = self.invoice.with_user(self.collector).action_ar_log_call()
         with freeze_time(self.DUE + timedelta(days=10)):
             wizard = Form(self.env[action["res_model"]].with_user(self.collector).with_context(**action["context"]))
@@ -123,7 +126,8 @@ class TestInvoiceActions(ArCollectionsCommon):
         self.assertIn("Will pay on Friday", history.note)
         self.assertEqual(self.invoice.ar_last_followup_date, self.DUE + timedelta(days=10))
         # the pending call was marked done, a call back was scheduled
-        activities = self.customer.activity_ids
+        activities = self.customer.activity_ids - colleagues_call
+        self.assertTrue(colleagues_call.exists(), "a colleague's call is not closed by mine")
         self.assertEqual(len(activities), 1)
         self.assertEqual(activities.date_deadline, self.DUE + timedelta(days=14))
         self.assertEqual(activities.activity_type_id, self.call_type)

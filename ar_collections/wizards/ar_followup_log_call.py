@@ -79,10 +79,12 @@ class ArFollowupLogCall(models.TransientModel):
         return {"type": "ir.actions.act_window_close"}
 
     def _close_call_activities(self, partner, history):
-        """Mark the customer's pending collection calls as done with the outcome."""
+        """Mark the caller's pending collection calls to this customer as done with the outcome."""
         call_type = self.env.ref("ar_collections.mail_activity_type_collection_call", raise_if_not_found=False)
         if not call_type:
             return
-        activities = partner.activity_ids.filtered(lambda a: a.activity_type_id == call_type)
+        activities = partner.activity_ids.filtered(
+            lambda a: a.activity_type_id == call_type and a.user_id == self.env.user
+        )
         if activities:
             activities.action_feedback(feedback=Markup("%s") % history._get_summary())
