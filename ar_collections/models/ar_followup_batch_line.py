@@ -100,6 +100,9 @@ class ArFollowupBatchLine(models.Model):
         """
         for batch in self.batch_id:
             lines = (self & batch.line_ids).with_company(batch.company_id)
+            if not batch.create_uid._is_superuser() and batch.create_uid.active:
+                # the job runs as OdooBot: messages and history are the batch creator's
+                lines = lines.with_user(batch.create_uid)
             partners = lines.partner_id.commercial_partner_id
             figures = partners._ar_get_receivable_figures(partners.ids)
             invoices = lines.move_ids.filtered(lambda m: m._ar_is_followup_open() and not m.ar_excluded)
@@ -147,12 +150,9 @@ class ArFollowupBatchLine(models.Model):
                     customer=partner.name,
                 )
             )
-        invoice_levels = {}
-        for invoice in self.move_ids:
-            level = due.get(invoice.id, (None, None))[0]
-            if level:
-                # never record a level above the one the customer is sent
-                invoice_levels[invoice] = level if level.delay <= self.level_id.delay else self.level_id
+        invoice_levels = self.env["ar.followup.level"]._levels_applied(
+            {invoice: due.get(invoice.id, (None, None))[0] for invoice in self.move_ids}, self.level_id
+        )
         if not invoice_levels:
             return "skipped", self.env._("Nothing is due any more: paid, excluded or already reminded.")
         total_due, overdue, _oldest = figures.get(partner.id, (0.0, 0.0, None))

@@ -183,6 +183,26 @@ class ArFollowupLevel(models.Model):
             user = partner.user_id
         return user or self.activity_user_id or self.env.user
 
+    @api.model
+    def _levels_applied(self, due_levels, sent_level):
+        """What each invoice records when a message of ``sent_level`` covers
+        invoices due ``due_levels`` (``{invoice: level}``, empty levels left out).
+
+        Each invoice records its own due level, capped at the level sent; the
+        invoices driving the message (the highest due level) record the level
+        sent when a person raised it, so that no lower level follows it.
+        """
+        due_levels = {invoice: level for invoice, level in due_levels.items() if level}
+        if not sent_level or not due_levels:
+            return due_levels
+        top = max(due_levels.values(), key=lambda level: level.delay)
+        return {
+            invoice: sent_level
+            if level.delay > sent_level.delay or (level == top and sent_level.delay > top.delay)
+            else level
+            for invoice, level in due_levels.items()
+        }
+
     def _amount_at_stake(self, total_due, overdue):
         """What a customer must owe for this level to be worth sending: the
         net overdue amount after the due date, the net balance before it (a

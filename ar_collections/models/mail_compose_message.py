@@ -11,7 +11,8 @@ class MailComposeMessage(models.TransientModel):
         follow-up history, once the message is really posted.
 
         The levels applied are decided again now, not when the composer
-        opened: a batch may have applied them in between.
+        opened (a batch may have applied them in between), and follow the
+        template really sent (see ``ar.followup.level._levels_applied``).
         """
         result_mails_su, result_messages = super()._action_send_mail(auto_commit=auto_commit)
         move_ids = self.env.context.get("ar_followup_move_ids")
@@ -27,11 +28,17 @@ class MailComposeMessage(models.TransientModel):
             partner_invoices = invoices.filtered(
                 lambda m, p=partner: m.commercial_partner_id == p.commercial_partner_id
             )
+            sent_level = Level.search(
+                [("mail_template_id", "=", self.template_id.id), ("company_id", "in", partner_invoices.company_id.ids)],
+                order="delay desc",
+                limit=1,
+            )
+            applied = Level._levels_applied({inv: due[inv.id][0] for inv in partner_invoices}, sent_level)
             History._record(
                 partner,
                 "email",
                 "sent",
-                {invoice: due[invoice.id][0] for invoice in partner_invoices},
+                {invoice: applied.get(invoice, Level) for invoice in partner_invoices},
                 message=message,
                 company=partner_invoices.company_id[:1] or None,
             )

@@ -261,6 +261,30 @@ class TestFollowupBatch(ArCollectionsCommon):
         with self.assertRaisesRegex(UserError, "Only planned lines"):
             line.level_id = self.level_2
 
+    def test_raising_a_line_level_records_the_level_sent(self):
+        batch = self.preview(partner_ids=self.customer.ids)
+        batch.line_ids.level_id = self.level_final
+        self.run_batch(batch)
+        # the invoice driving the message records the final notice; the younger one its own level
+        self.assertEqual(self.inv_a1.ar_followup_level_id, self.level_final)
+        self.assertEqual(self.inv_a2.ar_followup_level_id, self.level_1)
+        self.assertFalse(self.preview(partner_ids=self.customer.ids).line_ids, "no second reminder after it")
+
+    def test_batch_run_by_the_job_is_its_creators(self):
+        self.company.email = "receivables@company.example.com"
+        batch = self.preview(partner_ids=self.customer_b.ids)  # created by the collector
+        with freeze_time(self.run_day):
+            batch.action_run()
+            self.env["ar.followup.batch"].with_user(self.env.ref("base.user_root"))._cron_run_batches()
+        history = self.customer_b.ar_history_ids
+        self.assertEqual(history.user_id, self.collector)
+        mail = self.outgoing_mails(self.customer_b)
+        self.assertNotEqual(mail.author_id, self.env.ref("base.partner_root"))
+        # sent from the company's address, signed by the company (Beta has no collector), never by OdooBot
+        self.assertIn("receivables@company.example.com", mail.email_from)
+        self.assertNotIn("OdooBot", mail.body_html)
+        self.assertIn(f"Kind regards,<br>{self.company.name}", mail.body_html.replace("<br/>", "<br>"))
+
     def test_letters_print_in_one_document(self):
         batch = self.preview(partner_ids=(self.customer | self.customer_b).ids)
         batch.line_ids.send_letter = True
