@@ -118,9 +118,10 @@ class AccountMove(models.Model):
     @api.depends("invoice_date_due", "payment_state")
     def _compute_ar_aging(self):
         today = fields.Date.context_today(self)
+        maturities = self._ar_get_open_maturities()
         for move in self:
             if move._ar_is_followup_open():
-                move.ar_days_overdue = max((today - move.invoice_date_due).days, 0)
+                move.ar_days_overdue = max((today - maturities[move.id]).days, 0)
                 move.ar_aging_bucket = aging_bucket(move.ar_days_overdue)
             else:
                 move.ar_days_overdue = 0
@@ -280,6 +281,29 @@ class AccountMove(models.Model):
             and bool(self.invoice_date_due)
             and self.currency_id.compare_amounts(self.amount_residual, 0.0) > 0
         )
+
+    def _ar_get_open_maturities(self):
+        """``{move id: due date of its earliest unpaid installment}``, in one query.
+
+        With installment payment terms ``invoice_date_due`` is the last
+        installment's date; collections chase the first one left unpaid.
+        Moves without open receivable lines fall back on ``invoice_date_due``.
+        """
+        maturities = {move.id: move.invoice_date_due for move in self}
+        ids = [move_id for move_id in self.ids if move_id]
+        if ids:
+            for move, maturity in self.env["account.move.line"]._read_group(
+                [
+                    ("move_id", "in", ids),
+                    ("account_id.account_type", "=", "asset_receivable"),
+                    ("amount_residual", ">", 0),
+                    ("date_maturity", "!=", False),
+                ],
+                ["move_id"],
+                ["date_maturity:min"],
+            ):
+                maturities[move.id] = maturity
+        return maturities
 
     def _ar_single_customer(self):
         """The one customer of these invoices, or a clear error."""

@@ -226,6 +226,7 @@ class ArFollowupLevel(models.Model):
         1. Only open customer invoices are followed up: posted, type
            ``out_invoice``, payment state ``not_paid`` or ``partial``, with a
            residual amount and a due date. Credit notes never get a level.
+           An invoice's due date is that of its earliest unpaid installment.
         2. Invoices excluded from follow-ups, or whose customer is excluded,
            get nothing.
         3. Candidates are the company's active levels whose ``delay`` is
@@ -253,6 +254,7 @@ class ArFollowupLevel(models.Model):
         for level in self.search([("company_id", "in", invoices.company_id.ids)], order="delay, id"):
             levels_by_company.setdefault(level.company_id.id, []).append(level)
         excluded_partner_ids = {} if ignore_customer_exclusion else self._get_excluded_partner_ids(invoices)
+        maturities = invoices._ar_get_open_maturities()
         for invoice in invoices:
             result[invoice.id] = (self.browse(), False)
             if not invoice._ar_is_followup_open() or invoice.ar_excluded:
@@ -265,7 +267,7 @@ class ArFollowupLevel(models.Model):
             ]
             if not candidates:
                 continue
-            due_date = invoice.invoice_date_due
+            due_date = maturities[invoice.id]
             passed = [lv for lv in candidates if due_date + timedelta(days=lv.delay) <= date]
             last = invoice.ar_last_followup_date
             if passed:

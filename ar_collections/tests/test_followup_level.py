@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import ArCollectionsCommon
@@ -120,6 +121,36 @@ class TestFollowupLevelRule(ArCollectionsCommon):
         invoice.reversal_move_ids.action_post()  # posting a reversal reconciles it with the invoice
         self.assertIn(invoice.payment_state, ("paid", "reversed"))
         self.assertEqual(self.due_level(invoice, day(30)), (self.env["ar.followup.level"], False))
+
+    def test_installments_are_chased_from_the_first_unpaid_one(self):
+        term = self.env["account.payment.term"].create(
+            {
+                "name": "Half at 30, half at 90 days",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 50, "nb_days": 30}),
+                    Command.create({"value": "percent", "value_amount": 50, "nb_days": 90}),
+                ],
+            }
+        )
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_date": day(-30),
+                "invoice_payment_term_id": term.id,
+                "invoice_line_ids": [Command.create({"name": "Goods", "price_unit": 1000, "tax_ids": []})],
+            }
+        )
+        invoice.action_post()
+        self.assertEqual(invoice.invoice_date_due, day(60), "Odoo's due date is the last installment's")
+        # the first installment fell due on day 0: 21 days later the second reminder is due
+        self.assertEqual(self.due_level(invoice, day(21)), (self.level_2, day(21)))
+        with freeze_time(day(21)):
+            invoice.invalidate_recordset()
+            self.assertEqual(invoice.ar_days_overdue, 21)
+        # once the first installment is paid, the next one (day 60) drives the ladder
+        self.pay(invoice, 500, day(22))
+        self.assertEqual(self.due_level(invoice, day(30)), (self.env["ar.followup.level"], day(57)))
 
     def test_multi_currency_invoice(self):
         """Levels follow dates, whatever the currency; amounts are converted."""
