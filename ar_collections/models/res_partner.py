@@ -176,10 +176,23 @@ class ResPartner(models.Model):
             partner.ar_next_followup_date = min(next_dates) if next_dates else False
 
     def _compute_ar_followup_contact_id(self):
+        # one search for every customer's invoice contacts (address_get would be one per customer)
+        commercial = self.commercial_partner_id
+        contacts = self.search(
+            [
+                ("commercial_partner_id", "in", commercial.ids),
+                ("id", "not in", commercial.ids),
+                ("type", "=", "invoice"),
+                ("email", "!=", False),
+            ],
+            order="id",
+        )
+        invoice_contact = {}
+        for contact in contacts:
+            invoice_contact.setdefault(contact.commercial_partner_id.id, contact)
         for partner in self:
-            commercial = partner.commercial_partner_id
-            contact = self.browse(commercial.address_get(["invoice"])["invoice"])
-            partner.ar_followup_contact_id = contact if contact.email else commercial
+            commercial_partner = partner.commercial_partner_id
+            partner.ar_followup_contact_id = invoice_contact.get(commercial_partner.id, commercial_partner)
 
     # ------------------------------------------------------------------
     # Searches

@@ -72,6 +72,14 @@ class TestPartnerFigures(ArCollectionsCommon):
         self.assertAlmostEqual(other.ar_overdue_amount, 4000)
         self.assertEqual(other.ar_oldest_overdue_days, 80)
 
+    def test_reminder_recipient(self):
+        self.assertEqual(self.customer.ar_followup_contact_id, self.contact, "the invoice contact with an email")
+        self.assertEqual(self.contact.ar_followup_contact_id, self.contact)
+        self.assertEqual(self.other_customer.ar_followup_contact_id, self.other_customer, "else the customer")
+        self.contact.email = False
+        self.customer.invalidate_recordset()
+        self.assertEqual(self.customer.ar_followup_contact_id, self.customer)
+
     @freeze_time(TODAY)
     def test_figures_are_per_company(self):
         other_company = self.setup_other_company()["company"]
