@@ -5,9 +5,7 @@ source "$(dirname "$0")/common.sh"
 DB="ar_collections_bench_$$"
 WORK=$(mktemp -d)
 cleanup() {
-    "$PYTHON" -c "import sys, psycopg2
-c = psycopg2.connect(dbname='postgres'); c.autocommit = True
-c.cursor().execute('DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)' % sys.argv[1])" "$DB" || true
+    drop_db "$DB"
     rm -rf "$WORK"
 }
 trap cleanup EXIT
