@@ -156,9 +156,9 @@ class AccountMove(models.Model):
         if operator not in flipped or not isinstance(value, int):
             raise UserError(self.env._("This filter does not support the operator %(operator)s.", operator=operator))
         limit = fields.Date.context_today(self) - timedelta(days=value)
-        return self._ar_open_invoice_domain(move_types=("out_invoice",)) + [
-            ("invoice_date_due", flipped[operator], limit)
-        ]
+        return self._ar_open_invoice_domain(move_types=("out_invoice",)) + self._ar_maturity_domain(
+            flipped[operator], limit
+        )
 
     def _search_ar_aging_bucket(self, operator, value):
         if operator not in ("=", "in"):
@@ -176,10 +176,33 @@ class AccountMove(models.Model):
         low, high = BUCKET_BOUNDS[bucket]
         leaves = []
         if low is not None:
-            leaves.append(("invoice_date_due", "<=", today - timedelta(days=low)))
+            leaves.append(self._ar_maturity_domain("<=", today - timedelta(days=low)))
         if high is not None:
-            leaves.append(("invoice_date_due", ">=", today - timedelta(days=high)))
-        return ["&"] + leaves if len(leaves) == 2 else leaves
+            leaves.append(self._ar_maturity_domain(">=", today - timedelta(days=high)))
+        return ["&"] * (len(leaves) - 1) + [leaf for domain in leaves for leaf in domain]
+
+    @api.model
+    def _ar_maturity_domain(self, operator, day):
+        """Compare the due date of the earliest unpaid installment with ``day``,
+        as ``_ar_get_open_maturities`` defines it (so searches and the screen agree):
+        the earliest is before ``day`` when any unpaid installment is."""
+        unpaid = [("account_id.account_type", "=", "asset_receivable"), ("amount_residual", ">", 0)]
+
+        def any_unpaid(op):
+            return [("line_ids", "any", unpaid + [("date_maturity", op, day)])]
+
+        def no_unpaid(op):
+            return [("line_ids", "not any", unpaid + [("date_maturity", op, day)])]
+
+        domains = {
+            "<": any_unpaid("<"),
+            "<=": any_unpaid("<="),
+            ">": no_unpaid("<="),
+            ">=": no_unpaid("<"),
+            "=": ["&"] + any_unpaid("<=") + no_unpaid("<"),
+            "!=": ["|"] + any_unpaid("<") + no_unpaid("<="),
+        }
+        return domains[operator]
 
     def _search_ar_collector_id(self, operator, value):
         partners = self.env["res.partner"].search([("ar_collector_id", operator, value)])

@@ -148,6 +148,13 @@ class TestFollowupLevelRule(ArCollectionsCommon):
         with freeze_time(day(21)):
             invoice.invalidate_recordset()
             self.assertEqual(invoice.ar_days_overdue, 21)
+            self.assertEqual(invoice.ar_aging_bucket, "1_30")
+            # the filters see what the screen shows
+            mine = [("id", "=", invoice.id)]
+            self.assertEqual(self.env["account.move"].search(mine + [("ar_days_overdue", ">", 0)]), invoice)
+            self.assertEqual(self.env["account.move"].search(mine + [("ar_days_overdue", "=", 21)]), invoice)
+            self.assertEqual(self.env["account.move"].search(mine + [("ar_aging_bucket", "=", "1_30")]), invoice)
+            self.assertFalse(self.env["account.move"].search(mine + [("ar_aging_bucket", "=", "not_due")]))
         # once the first installment is paid, the next one (day 60) drives the ladder
         self.pay(invoice, 500, day(22))
         self.assertEqual(self.due_level(invoice, day(30)), (self.env["ar.followup.level"], day(57)))
