@@ -66,6 +66,30 @@ class AccountMove(models.Model):
         tracking=True,
     )
     ar_exclusion_reason = fields.Char(string="Exclusion reason", copy=False, groups=COLLECTIONS_USER)
+    ar_followup_resume_level_id = fields.Many2one(
+        "ar.followup.level",
+        string="Resume follow-ups at",
+        copy=False,
+        groups=COLLECTIONS_USER,
+        help="Set when a payment plan breaks: the next follow-up of this invoice is this level "
+        "(unless it already reached a higher one); the usual rule takes over after it.",
+    )
+    ar_payment_plan_ids = fields.Many2many(
+        "ar.payment.plan",
+        "ar_payment_plan_account_move_rel",
+        "move_id",
+        "plan_id",
+        string="Payment plans",
+        copy=False,
+        readonly=True,
+        groups=COLLECTIONS_USER,
+    )
+    ar_followup_paused = fields.Char(
+        string="Follow-ups paused",
+        compute="_compute_ar_followup_paused",
+        groups=COLLECTIONS_USER,
+        help="Why follow-ups of this invoice are paused (an active payment plan...), if they are.",
+    )
     ar_days_overdue = fields.Integer(
         string="Days overdue",
         compute="_compute_ar_aging",
@@ -133,6 +157,12 @@ class AccountMove(models.Model):
         due = self.env["ar.followup.level"]._get_due_levels(self, fields.Date.context_today(self))
         for move in self:
             move.ar_due_level_id, move.ar_next_followup_date = due.get(move.id, (False, False))
+
+    @api.depends("ar_payment_plan_ids.state")
+    def _compute_ar_followup_paused(self):
+        pauses = self._ar_get_followup_pauses()
+        for move in self:
+            move.ar_followup_paused = pauses.get(move.id, False)
 
     @api.depends("commercial_partner_id")
     @api.depends_context("company")
@@ -265,6 +295,10 @@ class AccountMove(models.Model):
             self.env._("Exclude from follow-ups"), "ar.followup.exclude", {"default_move_ids": self.ids}
         )
 
+    def action_ar_offer_payment_plan(self):
+        partner = self._ar_single_customer()
+        return self.env["ar.payment.plan.wizard"]._open_for(partner, self.company_id, self)
+
     def action_ar_include(self):
         moves = self.filtered("ar_excluded")
         moves.write({"ar_excluded": False, "ar_exclusion_reason": False})
@@ -304,6 +338,24 @@ class AccountMove(models.Model):
             and bool(self.invoice_date_due)
             and self.currency_id.compare_amounts(self.amount_residual, 0.0) > 0
         )
+
+    def _ar_get_followup_pauses(self):
+        """``{move id: why its follow-ups are paused}`` for the invoices of
+        ``self`` that follow-ups must leave alone for now, in one query.
+
+        An invoice on an active payment plan is paused until the plan
+        completes, breaks or is cancelled.
+        """
+        ids = [move_id for move_id in self.ids if move_id]
+        if not ids:
+            return {}
+        # sudo: a pause holds whoever looks (a plan of a company not selected still holds its invoices)
+        plans = self.env["ar.payment.plan"].sudo().search([("state", "=", "active"), ("move_ids", "in", ids)])
+        pauses = {}
+        for plan in plans:
+            for move_id in set(plan.move_ids.ids) & set(ids):
+                pauses[move_id] = self.env._("On payment plan %(plan)s", plan=plan.name)
+        return pauses
 
     def _ar_get_open_maturities(self):
         """``{move id: due date of its earliest unpaid installment}``, in one query.
@@ -358,3 +410,24 @@ class AccountMove(models.Model):
             if with_email:
                 return with_email[-1]
         return Level.search([("company_id", "=", self.company_id.id), ("mail_template_id", "!=", False)], limit=1)
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    def _reconcile_plan(self, reconciliation_plan):
+        """Payment plans complete as soon as a reconciliation (payment, bank
+        matching, credit note) settles their last invoice."""
+        result = super()._reconcile_plan(reconciliation_plan)
+        lines = self.browse()
+        pending = list(reconciliation_plan)
+        while pending:
+            item = pending.pop()
+            if isinstance(item, (list, tuple)):
+                pending.extend(item)
+            else:
+                lines |= item
+        moves = lines.move_id.filtered(lambda m: m.move_type == "out_invoice")
+        if moves:
+            self.env["ar.payment.plan"]._ar_check_moves_paid(moves)
+        return result

@@ -11,6 +11,7 @@ from odoo.tools import SQL
 
 from ..report.ar_followup_batch_xlsx import build_batch_xlsx
 from .ar_followup_batch_line import TOLERANCE_MESSAGE
+from .common import name_from_sequence
 
 _logger = logging.getLogger(__name__)
 
@@ -106,11 +107,7 @@ class ArFollowupBatch(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code("ar.followup.batch")
-        return super().create(vals_list)
+        return super().create(name_from_sequence(self.env, vals_list, self._name))
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_run(self):
@@ -231,10 +228,14 @@ class ArFollowupBatch(models.Model):
             domain.append(("commercial_partner_id", "in", self.partner_ids.commercial_partner_id.ids))
         invoices = Move.search(domain, order="invoice_date_due, id")
         due = batch.env["ar.followup.level"]._get_due_levels(invoices, self.date, ignore_customer_exclusion=True)
+        pauses = invoices._ar_get_followup_pauses()
         by_partner = defaultdict(lambda: Move)
+        paused_by_partner = defaultdict(set)
         for invoice in invoices:
             if due[invoice.id][0]:
                 by_partner[invoice.commercial_partner_id] |= invoice
+            elif invoice.id in pauses:
+                paused_by_partner[invoice.commercial_partner_id].add(pauses[invoice.id])
         partners = batch.env["res.partner"].union(*by_partner)
         figures = partners._ar_get_receivable_figures(partners.ids)
         vals_list = []
@@ -249,6 +250,13 @@ class ArFollowupBatch(models.Model):
             if partner.ar_excluded:
                 warnings.append(
                     self.env._("Excluded from follow-ups: %(reason)s", reason=partner.ar_exclusion_reason or "-")
+                )
+            if paused_by_partner[partner]:
+                warnings.append(
+                    self.env._(
+                        "Left out, follow-ups paused: %(reasons)s",
+                        reasons="; ".join(sorted(paused_by_partner[partner])),
+                    )
                 )
             if not level._is_worth_sending(total_due, overdue):
                 warnings.append(self.env._(TOLERANCE_MESSAGE))

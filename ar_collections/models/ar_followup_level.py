@@ -228,13 +228,16 @@ class ArFollowupLevel(models.Model):
            residual amount and a due date. Credit notes never get a level.
            An invoice's due date is that of its earliest unpaid installment.
         2. Invoices excluded from follow-ups, or whose customer is excluded,
-           get nothing.
+           get nothing; nor do invoices paused (on an active payment plan,
+           see ``account.move._ar_get_followup_pauses``).
         3. Candidates are the company's active levels whose ``delay`` is
            greater than that of the level the invoice already reached (a
            level is never applied twice, nor a lower one after a higher one).
         4. Among the candidates whose date (due date + delay) has passed, the
            highest is due: an invoice found 50 days late gets the +45 level
-           directly, not every level on the way.
+           directly, not every level on the way. An invoice whose follow-ups
+           resume at a given level (a broken payment plan) gets that level
+           next, if it has not reached it yet.
         5. It is due only if at least its ``min_gap_days`` passed since the
            invoice's last follow-up; otherwise it becomes due on that date.
 
@@ -255,9 +258,10 @@ class ArFollowupLevel(models.Model):
             levels_by_company.setdefault(level.company_id.id, []).append(level)
         excluded_partner_ids = {} if ignore_customer_exclusion else self._get_excluded_partner_ids(invoices)
         maturities = invoices._ar_get_open_maturities()
+        pauses = invoices._ar_get_followup_pauses()
         for invoice in invoices:
             result[invoice.id] = (self.browse(), False)
-            if not invoice._ar_is_followup_open() or invoice.ar_excluded:
+            if not invoice._ar_is_followup_open() or invoice.ar_excluded or invoice.id in pauses:
                 continue
             if invoice.commercial_partner_id.id in excluded_partner_ids.get(invoice.company_id.id, ()):
                 continue
@@ -268,7 +272,12 @@ class ArFollowupLevel(models.Model):
             if not candidates:
                 continue
             due_date = maturities[invoice.id]
-            passed = [lv for lv in candidates if due_date + timedelta(days=lv.delay) <= date]
+            resume = invoice.ar_followup_resume_level_id
+            if resume in candidates:
+                # follow-ups resume at this level, whatever the dates say
+                passed = [resume]
+            else:
+                passed = [lv for lv in candidates if due_date + timedelta(days=lv.delay) <= date]
             last = invoice.ar_last_followup_date
             if passed:
                 level = passed[-1]

@@ -13,3 +13,13 @@ def wizard_action(name, res_model, context):
         "target": "new",
         "context": context,
     }
+
+
+def name_from_sequence(env, vals_list, code):
+    """``vals_list`` with a name from the ``code`` sequence of each record's
+    company wherever none was given (or the "New" placeholder)."""
+    for vals in vals_list:
+        if vals.get("name", env._("New")) == env._("New"):
+            company = env["res.company"].browse(vals.get("company_id")) or env.company
+            vals["name"] = env["ir.sequence"].with_company(company).next_by_code(code)
+    return vals_list

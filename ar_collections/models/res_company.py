@@ -3,6 +3,7 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -16,6 +17,38 @@ class ResCompany(models.Model):
         currency_field="currency_id",
         help="Customers owing less than this overdue amount are not reminded.",
     )
+    ar_payment_plan_grace_days = fields.Integer(
+        string="Installment grace period (days)",
+        default=5,
+        help="An installment unpaid this many days after its due date is late.",
+    )
+    ar_payment_plan_max_missed = fields.Integer(
+        string="Late installments that break a plan",
+        default=2,
+        help="A payment plan breaks when this many of its installments are late at once.",
+    )
+    ar_payment_plan_break_level_id = fields.Many2one(
+        "ar.followup.level",
+        string="Resume follow-ups at",
+        domain="[('company_id', '=', id)]",
+        help="When a plan breaks, its invoices' next follow-up is this level (e.g. the final notice), "
+        "whatever the dates say. Empty: the usual rule decides.",
+    )
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("ar_payment_plan_grace_days", "ar_payment_plan_max_missed")
+    def _check_ar_payment_plan_settings(self):
+        for company in self:
+            if company.ar_payment_plan_grace_days < 0 or company.ar_payment_plan_max_missed < 1:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the installment grace period must be 0 days or more and a plan must "
+                        "break after 1 late installment or more.",
+                        company=company.name,
+                    )
+                )
 
     # ------------------------------------------------------------------
     # CRUD

@@ -9,3 +9,8 @@ class ResConfigSettings(models.TransientModel):
     ar_followup_min_amount = fields.Monetary(
         related="company_id.ar_followup_min_amount", readonly=False, currency_field="currency_id"
     )
+    ar_payment_plan_grace_days = fields.Integer(related="company_id.ar_payment_plan_grace_days", readonly=False)
+    ar_payment_plan_max_missed = fields.Integer(related="company_id.ar_payment_plan_max_missed", readonly=False)
+    ar_payment_plan_break_level_id = fields.Many2one(
+        related="company_id.ar_payment_plan_break_level_id", readonly=False
+    )

@@ -129,6 +129,9 @@ class ResPartner(models.Model):
     ar_history_ids = fields.One2many(
         "ar.followup.history", "partner_id", string="Follow-up history", groups=COLLECTIONS_USER
     )
+    ar_payment_plan_count = fields.Integer(
+        string="Payment plans", compute="_compute_ar_payment_plan_count", groups=COLLECTIONS_USER
+    )
 
     # ------------------------------------------------------------------
     # Computes
@@ -174,6 +177,18 @@ class ResPartner(models.Model):
             partner.ar_followup_level_id = reached.sorted("delay")[-1:]
             partner.ar_due_level_id = due_levels.sorted("delay")[-1:]
             partner.ar_next_followup_date = min(next_dates) if next_dates else False
+
+    @api.depends_context("company")
+    def _compute_ar_payment_plan_count(self):
+        counts = dict(
+            self.env["ar.payment.plan"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.ar_payment_plan_count = counts.get(partner.commercial_partner_id, 0)
 
     def _compute_ar_followup_contact_id(self):
         # one search for every customer's invoice contacts (address_get would be one per customer)
@@ -277,6 +292,17 @@ class ResPartner(models.Model):
         for partner in partners:
             partner.message_post(body=self.env._("Included in follow-ups again."), subtype_xmlid="mail.mt_note")
         return True
+
+    def action_ar_offer_payment_plan(self):
+        self.ensure_one()
+        return self.env["ar.payment.plan.wizard"]._open_for(self, self.env.company)
+
+    def action_ar_open_payment_plans(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("ar_collections.ar_payment_plan_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
 
     def action_ar_open_history(self):
         self.ensure_one()

@@ -14,12 +14,35 @@ class ReportCustomerStatement(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        env = self.env
         return {
             "doc_ids": docids,
             "doc_model": "res.partner",
-            "docs": env["res.partner"].browse(docids).commercial_partner_id,
-            "format_date": lambda value: format_date(env, value),
-            "format_amount": lambda amount, currency: format_amount(env, amount, currency),
-            "today": fields.Date.context_today(self),
+            "docs": self.env["res.partner"].browse(docids).commercial_partner_id,
+            **report_helpers(self.env),
+        }
+
+
+def report_helpers(env):
+    """What the collections reports share with mail templates: date and
+    amount formatting in the reader's language, and today's date."""
+    return {
+        "format_date": lambda value: format_date(env, value),
+        "format_amount": lambda amount, currency: format_amount(env, amount, currency),
+        "today": fields.Date.context_today(env["res.partner"]),
+    }
+
+
+class ReportPaymentPlan(models.AbstractModel):
+    """The payment plan agreement, printed or attached to the proposal email."""
+
+    _name = "report.ar_collections.report_payment_plan"
+    _description = "Payment Plan Agreement"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        return {
+            "doc_ids": docids,
+            "doc_model": "ar.payment.plan",
+            "docs": self.env["ar.payment.plan"].browse(docids),
+            **report_helpers(self.env),
         }

@@ -5,3 +5,4 @@ from . import test_invoice_actions
 from . import test_constraints
 from . import test_access
 from . import test_followup_batch
+from . import test_payment_plan
