@@ -3,7 +3,7 @@
 {
     "name": "AR Collections",
     "summary": "Accounts-receivable collections: follow-up levels, collection stages, "
-    "reminders, payment plans, call logs and a full follow-up history",
+    "reminders, payment plans, disputes, promises to pay, call logs and a full follow-up history",
     "version": "18.0.1.0.0",
     "category": "Accounting/Accounting",
     "license": "LGPL-3",
@@ -15,6 +15,7 @@
         "security/ir.model.access.csv",
         "security/ar_collections_security.xml",
         "data/ar_collection_stage_data.xml",
+        "data/ar_dispute_reason_data.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_activity_type_data.xml",
@@ -26,6 +27,8 @@
         "views/ar_followup_history_views.xml",
         "views/ar_followup_batch_views.xml",
         "views/ar_payment_plan_views.xml",
+        "views/ar_dispute_views.xml",
+        "views/ar_payment_promise_views.xml",
         "views/res_config_settings_views.xml",
         "report/report_customer_statement.xml",
         "views/res_partner_views.xml",

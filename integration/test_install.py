@@ -24,7 +24,11 @@ def test_install_upgrade_uninstall(tmp_path, demo):
             "AND d.model = 'account.move' AND d.module = 'ar_collections' WHERE m.state = 'posted'"
         )[0][0]
         if demo:
-            assert demo_invoices == 16
+            assert demo_invoices == 18
+            plans = odoo.query("SELECT state FROM ar_payment_plan ORDER BY state")
+            assert [row[0] for row in plans] == ["active", "proposed"], "demo payment plans"
+            assert [row[0] for row in odoo.query("SELECT state FROM ar_dispute")] == ["investigating"], "demo dispute"
+            assert [row[0] for row in odoo.query("SELECT state FROM ar_payment_promise")] == ["open"], "demo promise"
             printed = odoo.shell(
                 "partners = env['res.partner'].search([('ar_overdue_amount', '>', 0), ('name', 'in', "
                 "['Alpine Outfitters Ltd', 'Baltic Freight Services', 'Cedar & Pine Interiors', "

@@ -11,3 +11,5 @@ from . import mail_compose_message
 from . import res_config_settings
 from . import ar_payment_plan
 from . import ar_payment_plan_installment
+from . import ar_dispute
+from . import ar_payment_promise

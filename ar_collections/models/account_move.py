@@ -84,11 +84,31 @@ class AccountMove(models.Model):
         readonly=True,
         groups=COLLECTIONS_USER,
     )
+    ar_dispute_ids = fields.Many2many(
+        "ar.dispute",
+        "ar_dispute_account_move_rel",
+        "move_id",
+        "dispute_id",
+        string="Disputes",
+        copy=False,
+        readonly=True,
+        groups=COLLECTIONS_USER,
+    )
+    ar_promise_ids = fields.Many2many(
+        "ar.payment.promise",
+        "ar_payment_promise_account_move_rel",
+        "move_id",
+        "promise_id",
+        string="Promises to pay",
+        copy=False,
+        readonly=True,
+        groups=COLLECTIONS_USER,
+    )
     ar_followup_paused = fields.Char(
         string="Follow-ups paused",
         compute="_compute_ar_followup_paused",
         groups=COLLECTIONS_USER,
-        help="Why follow-ups of this invoice are paused (an active payment plan...), if they are.",
+        help="Why follow-ups of this invoice are paused (payment plan, dispute, promise to pay), if they are.",
     )
     ar_days_overdue = fields.Integer(
         string="Days overdue",
@@ -158,7 +178,7 @@ class AccountMove(models.Model):
         for move in self:
             move.ar_due_level_id, move.ar_next_followup_date = due.get(move.id, (False, False))
 
-    @api.depends("ar_payment_plan_ids.state")
+    @api.depends("ar_payment_plan_ids.state", "ar_dispute_ids.state", "ar_promise_ids.state")
     def _compute_ar_followup_paused(self):
         pauses = self._ar_get_followup_pauses()
         for move in self:
@@ -299,6 +319,41 @@ class AccountMove(models.Model):
         partner = self._ar_single_customer()
         return self.env["ar.payment.plan.wizard"]._open_for(partner, self.company_id, self)
 
+    def action_ar_open_dispute(self):
+        """A new dispute on these invoices (one customer), for their whole balance by default."""
+        partner = self._ar_single_customer()
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice")
+        return wizard_action(
+            self.env._("Open a dispute"),
+            "ar.dispute",
+            {
+                "default_partner_id": partner.id,
+                "default_company_id": self.company_id.id,
+                "default_currency_id": invoices.currency_id[:1].id or self.company_id.currency_id.id,
+                "default_move_ids": invoices.ids,
+                "default_amount": sum(invoices.mapped("amount_residual")),
+            },
+        )
+
+    def action_ar_record_promise(self):
+        """A new promise to pay these invoices (one customer)."""
+        partner = self._ar_single_customer()
+        invoices = self.filtered(
+            lambda m: m.move_type == "out_invoice" and not m.currency_id.is_zero(m.amount_residual)
+        )
+        return wizard_action(
+            self.env._("Record a promise to pay"),
+            "ar.payment.promise",
+            {
+                "default_partner_id": partner.id,
+                "default_company_id": self.company_id.id,
+                "default_currency_id": invoices.currency_id[:1].id or self.company_id.currency_id.id,
+                "default_move_ids": invoices.ids,
+                "default_amount": sum(invoices.mapped("amount_residual")),
+                "default_channel": "call",
+            },
+        )
+
     def action_ar_include(self):
         moves = self.filtered("ar_excluded")
         moves.write({"ar_excluded": False, "ar_exclusion_reason": False})
@@ -341,21 +396,39 @@ class AccountMove(models.Model):
 
     def _ar_get_followup_pauses(self):
         """``{move id: why its follow-ups are paused}`` for the invoices of
-        ``self`` that follow-ups must leave alone for now, in one query.
-
-        An invoice on an active payment plan is paused until the plan
-        completes, breaks or is cancelled.
+        ``self`` that follow-ups must leave alone for now: on an active
+        payment plan, in an open dispute, or under an open promise to pay.
+        One query per source, whatever the number of invoices.
         """
         ids = [move_id for move_id in self.ids if move_id]
-        if not ids:
-            return {}
-        # sudo: a pause holds whoever looks (a plan of a company not selected still holds its invoices)
-        plans = self.env["ar.payment.plan"].sudo().search([("state", "=", "active"), ("move_ids", "in", ids)])
         pauses = {}
-        for plan in plans:
-            for move_id in set(plan.move_ids.ids) & set(ids):
-                pauses[move_id] = self.env._("On payment plan %(plan)s", plan=plan.name)
+        if not ids:
+            return pauses
+        for source in self._ar_pause_sources():
+            for record in source.search(source._ar_pausing_domain() + [("move_ids", "in", ids)]):
+                label = record._ar_pause_label()
+                for move_id in set(record.move_ids.ids) & set(ids):
+                    pauses.setdefault(move_id, label)
         return pauses
+
+    @api.model
+    def _ar_get_held_move_ids(self, partner_ids):
+        """Ids of the open invoices of these customers that follow-ups do not
+        demand now: paused (see ``_ar_get_followup_pauses``) or excluded."""
+        held = set(
+            self.search(
+                [("commercial_partner_id", "in", partner_ids), ("ar_excluded", "=", True)]
+                + self._ar_open_invoice_domain()
+            ).ids
+        )
+        for source in self._ar_pause_sources():
+            held.update(source.search(source._ar_pausing_domain() + [("partner_id", "in", partner_ids)]).move_ids.ids)
+        return held
+
+    @api.model
+    def _ar_pause_sources(self):
+        # sudo: a pause holds whoever looks (a dispute of a company not selected still holds its invoices)
+        return [self.env[model].sudo() for model in ("ar.payment.plan", "ar.dispute", "ar.payment.promise")]
 
     def _ar_get_open_maturities(self):
         """``{move id: due date of its earliest unpaid installment}``, in one query.
@@ -416,8 +489,8 @@ class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
     def _reconcile_plan(self, reconciliation_plan):
-        """Payment plans complete as soon as a reconciliation (payment, bank
-        matching, credit note) settles their last invoice."""
+        """Payment plans complete, and promises to pay are kept, as soon as a
+        reconciliation (payment, bank matching, credit note) pays them."""
         result = super()._reconcile_plan(reconciliation_plan)
         lines = self.browse()
         pending = list(reconciliation_plan)
@@ -430,4 +503,17 @@ class AccountMoveLine(models.Model):
         moves = lines.move_id.filtered(lambda m: m.move_type == "out_invoice")
         if moves:
             self.env["ar.payment.plan"]._ar_check_moves_paid(moves)
+            self.env["ar.payment.promise"]._ar_check_moves_paid(moves)
         return result
+
+
+class AccountMoveReversal(models.TransientModel):
+    _inherit = "account.move.reversal"
+
+    def reverse_moves(self, is_modify=False):
+        """Credit notes made to resolve a dispute are linked to it."""
+        action = super().reverse_moves(is_modify=is_modify)
+        dispute_id = self.env.context.get("ar_dispute_id")
+        if dispute_id:
+            self.env["ar.dispute"].browse(dispute_id)._attach_credit_notes(self.new_move_ids)
+        return action

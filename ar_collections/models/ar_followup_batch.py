@@ -237,7 +237,7 @@ class ArFollowupBatch(models.Model):
             elif invoice.id in pauses:
                 paused_by_partner[invoice.commercial_partner_id].add(pauses[invoice.id])
         partners = batch.env["res.partner"].union(*by_partner)
-        figures = partners._ar_get_receivable_figures(partners.ids)
+        figures = partners._ar_get_dunned_figures(partners.ids)
         vals_list = []
         for partner in partners:
             partner_invoices = by_partner[partner]

@@ -104,7 +104,7 @@ class ArFollowupBatchLine(models.Model):
                 # the job runs as OdooBot: messages and history are the batch creator's
                 lines = lines.with_user(batch.create_uid)
             partners = lines.partner_id.commercial_partner_id
-            figures = partners._ar_get_receivable_figures(partners.ids)
+            figures = partners._ar_get_dunned_figures(partners.ids)
             invoices = lines.move_ids.filtered(lambda m: m._ar_is_followup_open() and not m.ar_excluded)
             due = self.env["ar.followup.level"].with_company(batch.company_id)._get_due_levels(invoices, batch.date)
             for line in lines:

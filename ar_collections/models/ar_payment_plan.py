@@ -475,6 +475,14 @@ class ArPaymentPlan(models.Model):
     # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
+    @api.model
+    def _ar_pausing_domain(self):
+        return [("state", "=", "active")]
+
+    def _ar_pause_label(self):
+        self.ensure_one()
+        return self.env._("On payment plan %(plan)s", plan=self.name)
+
     def _ensure_state(self, states, message):
         wrong = self.filtered(lambda p: p.state not in states)
         if wrong:
@@ -595,14 +603,7 @@ class ArPaymentPlan(models.Model):
                 if company.ar_payment_plan_break_level_id
                 else "",
             )
-            plan.message_post(body=body)
-            partner.message_post(body=body, subtype_xmlid="mail.mt_note")
-            plan.activity_schedule(
-                "ar_collections.mail_activity_type_collection_call",
-                summary=self.env._("Payment plan broken: call the customer"),
-                note=body,
-                user_id=(partner.ar_collector_id or plan.user_id or self.env.user).id,
-            )
+            partner._ar_notify_breach(plan, body, self.env._("Payment plan broken: call the customer"), plan.user_id)
 
     @api.model
     def _ar_check_moves_paid(self, moves):

@@ -35,17 +35,33 @@ class ResCompany(models.Model):
         "whatever the dates say. Empty: the usual rule decides.",
     )
 
+    ar_promise_grace_days = fields.Integer(
+        string="Promise grace period (days)",
+        default=2,
+        help="Follow-ups wait this many days after a promised date before deciding the promise was broken.",
+    )
+    ar_promise_broken_next_level = fields.Boolean(
+        string="Broken promise: next level",
+        default=True,
+        help="When a promise is broken, the next follow-up of its invoices is the next level of the ladder "
+        "at once, whatever the dates say.",
+    )
+
     # ------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------
-    @api.constrains("ar_payment_plan_grace_days", "ar_payment_plan_max_missed")
+    @api.constrains("ar_payment_plan_grace_days", "ar_payment_plan_max_missed", "ar_promise_grace_days")
     def _check_ar_payment_plan_settings(self):
         for company in self:
-            if company.ar_payment_plan_grace_days < 0 or company.ar_payment_plan_max_missed < 1:
+            if (
+                company.ar_payment_plan_grace_days < 0
+                or company.ar_payment_plan_max_missed < 1
+                or company.ar_promise_grace_days < 0
+            ):
                 raise ValidationError(
                     self.env._(
-                        "%(company)s: the installment grace period must be 0 days or more and a plan must "
-                        "break after 1 late installment or more.",
+                        "%(company)s: the installment and promise grace periods must be 0 days or more and "
+                        "a plan must break after 1 late installment or more.",
                         company=company.name,
                     )
                 )

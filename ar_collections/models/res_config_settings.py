@@ -14,3 +14,5 @@ class ResConfigSettings(models.TransientModel):
     ar_payment_plan_break_level_id = fields.Many2one(
         related="company_id.ar_payment_plan_break_level_id", readonly=False
     )
+    ar_promise_grace_days = fields.Integer(related="company_id.ar_promise_grace_days", readonly=False)
+    ar_promise_broken_next_level = fields.Boolean(related="company_id.ar_promise_broken_next_level", readonly=False)

@@ -132,6 +132,27 @@ class ResPartner(models.Model):
     ar_payment_plan_count = fields.Integer(
         string="Payment plans", compute="_compute_ar_payment_plan_count", groups=COLLECTIONS_USER
     )
+    ar_promise_count = fields.Integer(
+        string="Promises made", compute="_compute_ar_promise_stats", groups=COLLECTIONS_USER
+    )
+    ar_promise_kept_ratio = fields.Float(
+        string="Promises kept",
+        compute="_compute_ar_promise_stats",
+        groups=COLLECTIONS_USER,
+        help="Share of the customer's settled promises (kept or broken) that were kept.",
+    )
+    ar_dispute_count = fields.Integer(
+        string="Disputes opened", compute="_compute_ar_dispute_stats", groups=COLLECTIONS_USER
+    )
+    ar_dispute_open_count = fields.Integer(
+        string="Open disputes", compute="_compute_ar_dispute_stats", groups=COLLECTIONS_USER
+    )
+    ar_dispute_avg_days = fields.Float(
+        string="Average days to resolve a dispute",
+        compute="_compute_ar_dispute_stats",
+        groups=COLLECTIONS_USER,
+        help="Over the customer's resolved and rejected disputes.",
+    )
 
     # ------------------------------------------------------------------
     # Computes
@@ -189,6 +210,42 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.ar_payment_plan_count = counts.get(partner.commercial_partner_id, 0)
+
+    @api.depends_context("company")
+    def _compute_ar_promise_stats(self):
+        counts = defaultdict(int)
+        for partner, state, count in self.env["ar.payment.promise"]._read_group(
+            [("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)],
+            ["partner_id", "state"],
+            ["__count"],
+        ):
+            counts[partner.id, state] += count
+        for partner in self:
+            pid = partner.commercial_partner_id.id
+            kept, broken = counts[pid, "kept"], counts[pid, "broken"]
+            partner.ar_promise_count = sum(counts[pid, state] for state in ("open", "kept", "broken", "cancelled"))
+            partner.ar_promise_kept_ratio = kept / (kept + broken) if kept + broken else 0.0
+
+    @api.depends_context("company")
+    def _compute_ar_dispute_stats(self):
+        counts = defaultdict(int)
+        days = {}
+        for partner, state, count, avg_days in self.env["ar.dispute"]._read_group(
+            [("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)],
+            ["partner_id", "state"],
+            ["__count", "resolution_days:sum"],
+        ):
+            counts[partner.id, state] += count
+            if state in ("resolved", "rejected"):
+                days[partner.id] = days.get(partner.id, 0) + avg_days
+        for partner in self:
+            pid = partner.commercial_partner_id.id
+            closed = counts[pid, "resolved"] + counts[pid, "rejected"]
+            partner.ar_dispute_count = sum(
+                counts[pid, state] for state in ("new", "investigating", "resolved", "rejected")
+            )
+            partner.ar_dispute_open_count = counts[pid, "new"] + counts[pid, "investigating"]
+            partner.ar_dispute_avg_days = days.get(pid, 0) / closed if closed else 0.0
 
     def _compute_ar_followup_contact_id(self):
         # one search for every customer's invoice contacts (address_get would be one per customer)
@@ -297,12 +354,56 @@ class ResPartner(models.Model):
         self.ensure_one()
         return self.env["ar.payment.plan.wizard"]._open_for(self, self.env.company)
 
-    def action_ar_open_payment_plans(self):
+    def action_ar_open_dispute(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("ar_collections.ar_payment_plan_action")
+        return self._ar_open_invoices_of_customer().action_ar_open_dispute()
+
+    def action_ar_record_promise(self):
+        self.ensure_one()
+        return self._ar_open_invoices_of_customer().action_ar_record_promise()
+
+    def _ar_open_invoices_of_customer(self):
+        """The customer's overdue invoices in the current company (else all its open ones)."""
+        invoices = self.ar_open_invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
+        if not invoices:
+            raise UserError(
+                self.env._(
+                    "%(customer)s has no open invoice in %(company)s.",
+                    customer=self.name,
+                    company=self.env.company.name,
+                )
+            )
+        return invoices.filtered(lambda m: m.ar_days_overdue > 0) or invoices
+
+    def _ar_has_overdue_outside(self, moves):
+        """Whether the customer has overdue invoices other than ``moves`` that follow-ups still demand."""
+        self.ensure_one()
+        Move = self.env["account.move"]
+        others = Move.search(
+            [("commercial_partner_id", "=", self.commercial_partner_id.id), ("id", "not in", moves.ids)]
+            + Move._ar_open_invoice_domain()
+            + Move._ar_maturity_domain("<", fields.Date.context_today(self))
+        )
+        held = Move._ar_get_held_move_ids(self.commercial_partner_id.ids)
+        return bool(set(others.ids) - held)
+
+    def action_ar_open_disputes(self):
+        self.ensure_one()
+        return self._ar_open_related("ar_collections.ar_dispute_action")
+
+    def action_ar_open_promises(self):
+        self.ensure_one()
+        return self._ar_open_related("ar_collections.ar_payment_promise_action")
+
+    def _ar_open_related(self, xmlid):
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
+
+    def action_ar_open_payment_plans(self):
+        self.ensure_one()
+        return self._ar_open_related("ar_collections.ar_payment_plan_action")
 
     def action_ar_open_history(self):
         self.ensure_one()
@@ -321,7 +422,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
-    def _ar_get_receivable_figures(self, partner_ids=None):
+    def _ar_get_receivable_figures(self, partner_ids=None, exclude_move_ids=None):
         """Open receivable figures of commercial partners in the current company.
 
         One query for any number of partners. Amounts are residuals in
@@ -329,6 +430,8 @@ class ResPartner(models.Model):
         commercial entity of its partner.
 
         :param partner_ids: commercial partner ids; ``None`` for all customers.
+        :param exclude_move_ids: leave these invoices out (what follow-ups do
+            not demand now: see ``account.move._ar_get_held_move_ids``).
         :return: ``{commercial_partner_id: (total_due, overdue, oldest_due_date)}``
             where ``overdue`` is the residual of debit lines past due plus every
             open credit (unapplied credit notes and payments), floored at zero,
@@ -344,6 +447,8 @@ class ResPartner(models.Model):
         partner_filter = (
             SQL("AND partner.commercial_partner_id = ANY(%s)", list(partner_ids)) if partner_ids is not None else SQL()
         )
+        if exclude_move_ids:
+            partner_filter = SQL("%s AND line.move_id != ALL(%s)", partner_filter, list(exclude_move_ids))
         self.env.cr.execute(
             SQL(
                 """
@@ -374,6 +479,26 @@ class ResPartner(models.Model):
             pid: (total or 0.0, max(overdue or 0.0, 0.0), oldest)
             for pid, total, overdue, oldest in self.env.cr.fetchall()
         }
+
+    def _ar_get_dunned_figures(self, partner_ids):
+        """Receivable figures of what follow-ups demand: without paused
+        (plan, dispute, promise) and excluded invoices. The tolerance and
+        the batches use these; the customer's screen shows the full figures."""
+        held = self.env["account.move"]._ar_get_held_move_ids(list(partner_ids))
+        return self._ar_get_receivable_figures(partner_ids, exclude_move_ids=held)
+
+    def _ar_notify_breach(self, record, body, summary, responsible):
+        """A plan or promise of this customer was broken: say why in its chatter
+        and the customer's, and give the collector (else ``responsible``) a call to make."""
+        self.ensure_one()
+        record.message_post(body=body)
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+        return record.activity_schedule(
+            "ar_collections.mail_activity_type_collection_call",
+            summary=summary,
+            note=body,
+            user_id=(self.ar_collector_id or responsible or self.env.user).id,
+        )
 
     def _ar_set_stage(self, stage, reason=None):
         """Move customers (their commercial entity) to ``stage`` in the current

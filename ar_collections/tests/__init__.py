@@ -6,3 +6,4 @@ from . import test_constraints
 from . import test_access
 from . import test_followup_batch
 from . import test_payment_plan
+from . import test_dispute_promise

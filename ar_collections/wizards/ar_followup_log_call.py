@@ -30,10 +30,24 @@ class ArFollowupLogCall(models.TransientModel):
     )
     outcome = fields.Selection(CALL_OUTCOMES, required=True, default="reached")
     note = fields.Html(string="What was said")
+    promise = fields.Boolean(string="Customer promised to pay")
+    promise_date = fields.Date(string="Promised date")
+    promise_amount = fields.Monetary(string="Promised amount", currency_field="currency_id")
+    currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
     next_call_date = fields.Date(string="Call again on")
     next_call_user_id = fields.Many2one(
         "res.users", string="Call again by", default=lambda self: self.env.user, domain="[('share', '=', False)]"
     )
+
+    @api.depends("move_ids", "company_id")
+    def _compute_currency_id(self):
+        for wizard in self:
+            wizard.currency_id = wizard.move_ids.currency_id[:1] or wizard.company_id.currency_id
+
+    @api.onchange("promise", "move_ids")
+    def _onchange_promise(self):
+        if self.promise and not self.promise_amount:
+            self.promise_amount = sum(self.move_ids.mapped("amount_residual"))
 
     @api.onchange("partner_id")
     def _onchange_partner_id(self):
@@ -59,6 +73,7 @@ class ArFollowupLogCall(models.TransientModel):
                     "The next call date %(date)s is in the past: choose today or later.", date=self.next_call_date
                 )
             )
+        self._record_promise(partner)
         History = self.env["ar.followup.history"].with_company(self.company_id)
         history = History._record(
             partner,
@@ -77,6 +92,31 @@ class ArFollowupLogCall(models.TransientModel):
                 user_id=self.next_call_user_id.id or self.env.user.id,
             )
         return {"type": "ir.actions.act_window_close"}
+
+    def _record_promise(self, partner):
+        """The promise to pay made during the call, if any."""
+        if not self.promise:
+            return self.env["ar.payment.promise"]
+        if not self.move_ids or not self.promise_date:
+            raise UserError(
+                self.env._("To record the promise, choose the invoices discussed and the date the customer will pay.")
+            )
+        return (
+            self.env["ar.payment.promise"]
+            .with_company(self.company_id)
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.company_id.id,
+                    "currency_id": self.currency_id.id,
+                    "move_ids": [fields.Command.set(self.move_ids.ids)],
+                    "promised_date": self.promise_date,
+                    "amount": self.promise_amount,
+                    "channel": "call",
+                    "note": self.note,
+                }
+            )
+        )
 
     def _close_call_activities(self, partner, history):
         """Mark the caller's pending collection calls to this customer as done with the outcome."""

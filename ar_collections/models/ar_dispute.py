@@ -1,0 +1,432 @@
+# Copyright 2026 ar_collections authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from .common import name_from_sequence
+
+DISPUTE_STATES = [
+    ("new", "New"),
+    ("investigating", "Investigating"),
+    ("resolved", "Resolved"),
+    ("rejected", "Rejected"),
+    ("cancelled", "Cancelled"),
+]
+OPEN_DISPUTE_STATES = ("new", "investigating")
+OUTCOMES = [
+    ("credit", "In the customer's favour: credit note"),
+    ("settled", "Settled otherwise (goods replaced, delivery proven...)"),
+]
+
+
+class ArDisputeReason(models.Model):
+    _name = "ar.dispute.reason"
+    _description = "Dispute Reason"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    response_days = fields.Integer(
+        string="Response time (days)",
+        default=14,
+        help="The deadline of a new dispute with this reason is this many days after it was opened.",
+    )
+    active = fields.Boolean(default=True)
+
+    @api.constrains("response_days")
+    def _check_response_days(self):
+        for reason in self:
+            if reason.response_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Dispute reason '%(reason)s': the response time cannot be negative; enter 0 or more days.",
+                        reason=reason.name,
+                    )
+                )
+
+
+class ArDispute(models.Model):
+    """A customer's objection to some invoices.
+
+    While it is open (new or investigating) the invoices are paused in
+    follow-ups (see ``account.move._ar_get_followup_pauses``) and reminders
+    list them as disputed. Resolving it in the customer's favour goes
+    through Odoo's own reversal wizard; the credit notes are linked here.
+    """
+
+    _name = "ar.dispute"
+    _description = "Invoice Dispute"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: self.env._("New"))
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, tracking=True, domain="[('parent_id', '=', False)]"
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one("res.currency", required=True, default=lambda self: self.env.company.currency_id)
+    move_ids = fields.Many2many(
+        "account.move",
+        "ar_dispute_account_move_rel",
+        "dispute_id",
+        "move_id",
+        string="Invoices",
+        required=True,
+        check_company=True,
+        domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'), "
+        "('state', '=', 'posted'), ('currency_id', '=', currency_id)]",
+    )
+    amount = fields.Monetary(string="Disputed amount", required=True, tracking=True)
+    amount_residual = fields.Monetary(
+        string="Invoices balance", compute="_compute_amount_residual", help="What the invoices still owe."
+    )
+    reason_id = fields.Many2one("ar.dispute.reason", required=True, tracking=True)
+    description = fields.Html(help="What the customer says is wrong.")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+        tracking=True,
+    )
+    date_opened = fields.Date(default=fields.Date.context_today, required=True, readonly=True)
+    date_deadline = fields.Date(
+        string="Respond by",
+        compute="_compute_date_deadline",
+        store=True,
+        readonly=False,
+        tracking=True,
+    )
+    date_closed = fields.Date(readonly=True, copy=False)
+    resolution_days = fields.Integer(
+        string="Days to resolve", compute="_compute_resolution_days", store=True, aggregator="avg"
+    )
+    state = fields.Selection(
+        DISPUTE_STATES,
+        default="new",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        group_expand="_group_expand_states",
+    )
+    outcome = fields.Selection(OUTCOMES, copy=False, tracking=True)
+    resolution = fields.Html(copy=False, help="What was found and decided.")
+    credit_note_ids = fields.Many2many(
+        "account.move",
+        "ar_dispute_credit_note_rel",
+        "dispute_id",
+        "move_id",
+        string="Credit notes",
+        readonly=True,
+        copy=False,
+    )
+    previous_stage_id = fields.Many2one("ar.collection.stage", readonly=True, copy=False)
+    deadline_notified = fields.Boolean(readonly=True, copy=False)
+    color = fields.Integer(compute="_compute_color")
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.model
+    def _group_expand_states(self, states, domain):
+        return [key for key, _label in DISPUTE_STATES]
+
+    @api.depends("move_ids.amount_residual")
+    def _compute_amount_residual(self):
+        for dispute in self:
+            dispute.amount_residual = sum(dispute.move_ids.mapped("amount_residual"))
+
+    @api.depends("reason_id", "date_opened")
+    def _compute_date_deadline(self):
+        for dispute in self:
+            opened = dispute.date_opened or fields.Date.context_today(dispute)
+            dispute.date_deadline = opened + timedelta(days=dispute.reason_id.response_days)
+
+    @api.depends("date_opened", "date_closed", "state")
+    def _compute_resolution_days(self):
+        for dispute in self:
+            if dispute.state in ("resolved", "rejected") and dispute.date_closed:
+                dispute.resolution_days = (dispute.date_closed - dispute.date_opened).days
+            else:
+                dispute.resolution_days = 0
+
+    @api.depends("state", "date_deadline")
+    def _compute_color(self):
+        today = fields.Date.context_today(self)
+        for dispute in self:
+            late = dispute.state in OPEN_DISPUTE_STATES and dispute.date_deadline and dispute.date_deadline < today
+            dispute.color = 1 if late else 0
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("move_ids", "partner_id", "company_id", "currency_id", "amount")
+    def _check_invoices_and_amount(self):
+        for dispute in self.filtered(lambda d: d.state in OPEN_DISPUTE_STATES):
+            partner = dispute.partner_id.commercial_partner_id
+            wrong = dispute.move_ids.filtered(
+                lambda m, d=dispute, p=partner: (
+                    m.move_type != "out_invoice"
+                    or m.state != "posted"
+                    or m.commercial_partner_id != p
+                    or m.company_id != d.company_id
+                    or m.currency_id != d.currency_id
+                )
+            )
+            if wrong or not dispute.move_ids:
+                raise ValidationError(
+                    self.env._(
+                        "A dispute of %(customer)s covers its posted customer invoices in %(currency)s only; "
+                        "%(moves)s cannot be disputed here. Choose the customer's own invoices.",
+                        customer=partner.name,
+                        currency=dispute.currency_id.name,
+                        moves=", ".join(wrong.mapped("display_name")) or self.env._("no invoice"),
+                    )
+                )
+            currency = dispute.currency_id
+            if currency.compare_amounts(dispute.amount, 0.0) <= 0 or (
+                currency.compare_amounts(dispute.amount, dispute.amount_residual) > 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The disputed amount of %(dispute)s must be more than 0 and at most what the invoices "
+                        "still owe (%(residual)s); it is %(amount)s.",
+                        dispute=dispute.display_name,
+                        residual=currency.format(dispute.amount_residual),
+                        amount=currency.format(dispute.amount),
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        disputes = super().create(name_from_sequence(self.env, vals_list, self._name))
+        disputes._on_open()
+        return disputes
+
+    def write(self, vals):
+        if "date_deadline" in vals:
+            vals = dict(vals, deadline_notified=False)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_open(self):
+        if self.filtered(lambda d: d.state != "cancelled"):
+            raise UserError(self.env._("Disputes are kept as a record; cancel a dispute opened by mistake instead."))
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_investigate(self):
+        self._ensure_state(("new",), self.env._("Only new disputes can be taken into investigation."))
+        self.write({"state": "investigating"})
+        return True
+
+    def action_resolve(self):
+        """Close the dispute with its outcome: in the customer's favour, the
+        reversal wizard opens (the dispute is resolved when the credit note
+        is created); otherwise it is resolved at once."""
+        self._ensure_state(OPEN_DISPUTE_STATES, self.env._("Only open disputes can be resolved."))
+        self._check_outcome()
+        credit = self.filtered(lambda d: d.outcome == "credit")
+        (self - credit)._close("resolved")
+        if not credit:
+            return True
+        credit.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit note for dispute %(dispute)s", dispute=credit.name),
+            "res_model": "account.move.reversal",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "active_model": "account.move",
+                "active_ids": credit._invoices_to_credit().ids,
+                "default_reason": self.env._(
+                    "Dispute %(dispute)s: %(reason)s", dispute=credit.name, reason=credit.reason_id.name
+                ),
+                "ar_dispute_id": credit.id,
+            },
+        }
+
+    def action_reject(self):
+        """The claim does not hold: follow-ups resume where they were."""
+        self._ensure_state(OPEN_DISPUTE_STATES, self.env._("Only open disputes can be rejected."))
+        missing = self.filtered(lambda d: not d._has_resolution())
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Explain the decision on %(disputes)s in Resolution before rejecting it: the customer will ask.",
+                    disputes=", ".join(missing.mapped("name")),
+                )
+            )
+        self._close("rejected")
+        return True
+
+    def action_cancel(self):
+        self._ensure_state(OPEN_DISPUTE_STATES, self.env._("Only open disputes can be cancelled."))
+        self._close("cancelled")
+        return True
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    @api.model
+    def _ar_pausing_domain(self):
+        return [("state", "in", OPEN_DISPUTE_STATES)]
+
+    def _ar_pause_label(self):
+        self.ensure_one()
+        return self.env._("Disputed (%(dispute)s)", dispute=self.name)
+
+    def _ensure_state(self, states, message):
+        wrong = self.filtered(lambda d: d.state not in states)
+        if wrong:
+            raise UserError(
+                self.env._("%(message)s (%(disputes)s)", message=message, disputes=", ".join(wrong.mapped("name")))
+            )
+
+    def _has_resolution(self):
+        self.ensure_one()
+        return bool(self.resolution and Markup(self.resolution).striptags().strip())
+
+    def _check_outcome(self):
+        missing = self.filtered(lambda d: not d.outcome or not d._has_resolution())
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Choose an outcome and write the resolution of %(disputes)s before resolving it.",
+                    disputes=", ".join(missing.mapped("name")),
+                )
+            )
+
+    def _invoices_to_credit(self):
+        """The invoices the credit note reverses: those still owing money."""
+        self.ensure_one()
+        return self.move_ids.filtered(lambda m: not m.currency_id.is_zero(m.amount_residual)) or self.move_ids
+
+    def _credit_allocation(self, invoices):
+        """``{invoice: amount to credit}``: the disputed amount over the
+        invoices, oldest due first, each at most its balance."""
+        self.ensure_one()
+        left = self.amount
+        allocation = {}
+        for invoice in invoices.sorted(lambda m: (m.invoice_date_due or m.date, m.id)):
+            share = min(left, invoice.amount_residual)
+            allocation[invoice] = self.currency_id.round(share)
+            left -= share
+        return allocation
+
+    def _attach_credit_notes(self, credit_notes):
+        """Link draft credit notes made by the reversal wizard and bring each
+        to the disputed amount allocated to the invoice it reverses."""
+        self.ensure_one()
+        allocation = self._credit_allocation(credit_notes.reversed_entry_id)
+        for credit_note in credit_notes:
+            target = allocation.get(credit_note.reversed_entry_id, 0.0)
+            if credit_note.state == "draft" and self.currency_id.compare_amounts(credit_note.amount_total, target):
+                self._scale_credit_note(credit_note, target)
+        credit_notes = credit_notes.exists()
+        self.credit_note_ids |= credit_notes
+        self._close("resolved")
+        for credit_note in credit_notes:
+            credit_note.message_post(
+                body=self.env._("Credit note for dispute %(dispute)s.", dispute=self._get_html_link()),
+                subtype_xmlid="mail.mt_note",
+            )
+        return credit_notes
+
+    def _scale_credit_note(self, credit_note, target):
+        """Scale a draft credit note's lines so that it totals ``target``."""
+        if self.currency_id.is_zero(target):
+            credit_note.unlink()
+            return
+        factor = target / credit_note.amount_total
+        lines = credit_note.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+        credit_note.write(
+            {
+                "invoice_line_ids": [
+                    fields.Command.update(line.id, {"price_unit": line.price_unit * factor}) for line in lines
+                ]
+            }
+        )
+        difference = target - credit_note.amount_total
+        if not self.currency_id.is_zero(difference) and lines:
+            # a rounding cent left by the taxes goes on the largest line
+            line = lines.sorted("price_subtotal")[-1]
+            taxes = line.price_total / line.price_subtotal if line.price_subtotal else 1.0
+            line.price_unit += difference / taxes / (line.quantity or 1.0)
+
+    def _on_open(self):
+        """Move the customer to Disputed when nothing else of it is overdue."""
+        stage = self.env["ar.collection.stage"]._get_stage_of_type("disputed")
+        for dispute in self:
+            partner = dispute.partner_id.with_company(dispute.company_id)
+            dispute.previous_stage_id = partner.ar_collection_stage_id
+            if stage and not partner._ar_has_overdue_outside(dispute.move_ids):
+                partner._ar_set_stage(stage, self.env._("dispute %(dispute)s", dispute=dispute.name))
+            dispute.message_post(
+                body=self.env._(
+                    "Follow-ups of %(moves)s are paused until this dispute is closed.",
+                    moves=", ".join(dispute.move_ids.mapped("name")),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _close(self, state):
+        """Close the disputes; the customer leaves Disputed when it has no other open dispute."""
+        if not self:
+            return
+        self.write({"state": state, "date_closed": fields.Date.context_today(self)})
+        disputed = self.env["ar.collection.stage"]._get_stage_of_type("disputed")
+        for dispute in self:
+            partner = dispute.partner_id.with_company(dispute.company_id)
+            still_open = self.search_count(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("company_id", "=", dispute.company_id.id),
+                    ("state", "in", OPEN_DISPUTE_STATES),
+                ],
+                limit=1,
+            )
+            if partner.ar_collection_stage_id == disputed and not still_open:
+                stage = dispute.previous_stage_id
+                if not stage or stage == disputed:
+                    stage = self.env["ar.collection.stage"]._get_stage_of_type("current")
+                partner._ar_set_stage(
+                    stage,
+                    self.env._(
+                        "dispute %(dispute)s %(state)s", dispute=dispute.name, state=dict(DISPUTE_STATES)[state].lower()
+                    ),
+                )
+
+    # ------------------------------------------------------------------
+    # Cron
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_dispute_deadlines(self):
+        """Daily: an activity for the owner of each open dispute past its deadline (once per deadline)."""
+        late = self.search(
+            [
+                ("state", "in", OPEN_DISPUTE_STATES),
+                ("deadline_notified", "=", False),
+                ("date_deadline", "<", fields.Date.context_today(self)),
+            ]
+        )
+        for dispute in late:
+            dispute.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Dispute past its deadline: answer the customer"),
+                user_id=(dispute.user_id or self.env.user).id,
+            )
+        late.write({"deadline_notified": True})
+        return late

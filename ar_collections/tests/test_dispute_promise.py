@@ -1,0 +1,329 @@
+# Copyright 2026 ar_collections authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from .common import ArCollectionsCommon
+
+
+class DisputePromiseCommon(ArCollectionsCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.today = cls.DUE + timedelta(days=25)  # 2026-03-26: second reminder (day 21) due
+        cls.customer.ar_collector_id = cls.collector
+        cls.inv_1 = cls.make_invoice(1000)
+        cls.inv_2 = cls.make_invoice(400)
+        cls.reason_quality = cls.env.ref("ar_collections.ar_dispute_reason_quality")
+        cls.stage_disputed = cls.env.ref("ar_collections.ar_collection_stage_disputed")
+        cls.stage_current = cls.env.ref("ar_collections.ar_collection_stage_current")
+
+    def open_dispute(self, invoices, amount, user=None, **vals):
+        """A dispute opened from the invoices' button, as a collector would."""
+        user = user or self.collector
+        with freeze_time(self.today):
+            action = invoices.with_user(user).action_ar_open_dispute()
+            form = Form(self.env[action["res_model"]].with_user(user).with_context(**action["context"]))
+            form.amount = amount
+            form.reason_id = self.reason_quality
+            for name, value in vals.items():
+                setattr(form, name, value)
+            return form.save()
+
+    def preview(self, day):
+        with freeze_time(day):
+            batch = self.env["ar.followup.batch"].with_user(self.collector).create({"date": day})
+            batch.action_preview()
+        return batch.line_ids.filtered(lambda line: line.partner_id == self.customer)
+
+
+@tagged("post_install", "-at_install")
+class TestDispute(DisputePromiseCommon):
+    def test_open_dispute_pauses_followups_and_moves_customer(self):
+        self.customer.ar_collection_stage_id = self.stage_reminded
+        self.assertEqual(self.preview(self.today).move_ids, self.inv_1 | self.inv_2)
+        dispute = self.open_dispute(self.inv_1, 300)
+        self.assertEqual(dispute.state, "new")
+        self.assertEqual(dispute.partner_id, self.customer)
+        self.assertEqual(dispute.date_deadline, self.today + timedelta(days=self.reason_quality.response_days))
+        # inv_2 is still overdue: the customer is not moved to Disputed
+        self.assertEqual(self.customer.ar_collection_stage_id, self.stage_reminded)
+        line = self.preview(self.today)
+        self.assertEqual(line.move_ids, self.inv_2)
+        self.assertIn("Disputed", line.warning)
+        # the dunned amount leaves the disputed invoice out
+        self.assertEqual(line.amount_overdue, 400)
+        with freeze_time(self.today):
+            self.assertIn(dispute.name, self.inv_1.ar_followup_paused)
+        # disputing the rest moves the customer to Disputed
+        dispute_2 = self.open_dispute(self.inv_2, 400)
+        self.assertEqual(self.customer.ar_collection_stage_id, self.stage_disputed)
+        self.assertFalse(self.preview(self.today))
+        # the statement lists the disputed invoices as such and holds them back
+        with freeze_time(self.today):
+            html = self.env["ir.qweb"]._render(
+                "ar_collections.followup_invoice_table", {"object": self.customer, **self._template_helpers()}
+            )
+        self.assertIn(f"Disputed ({dispute.name})", html)
+        self.assertIn(f"Disputed ({dispute_2.name})", html)
+        self.assertIn("on hold", html)
+
+    def _template_helpers(self):
+        from ..report.report_customer_statement import report_helpers
+
+        return report_helpers(self.env)
+
+    def test_reject_resumes_followups_where_they_were(self):
+        with freeze_time(self.today - timedelta(days=10)):
+            self.record_level(self.inv_1 | self.inv_2, self.level_1)
+        self.customer.ar_collection_stage_id = self.stage_reminded
+        dispute = self.open_dispute(self.inv_1 | self.inv_2, 1400)
+        self.assertEqual(self.customer.ar_collection_stage_id, self.stage_disputed)
+        with self.assertRaises(UserError):
+            dispute.with_user(self.collector).action_reject()  # no resolution written
+        dispute.resolution = "<p>Delivery note signed by the customer.</p>"
+        with freeze_time(self.today + timedelta(days=4)):
+            dispute.with_user(self.collector).action_reject()
+        self.assertEqual(dispute.state, "rejected")
+        self.assertEqual(dispute.resolution_days, 4)
+        self.assertEqual(self.customer.ar_collection_stage_id, self.stage_reminded)
+        # follow-ups resume after the level already reached (first reminder): the second one
+        line = self.preview(self.today + timedelta(days=4))
+        self.assertEqual(line.move_ids, self.inv_1 | self.inv_2)
+        self.assertEqual(line.level_id, self.level_2)
+
+    def test_resolve_in_customers_favour_credits_the_disputed_amount(self):
+        dispute = self.open_dispute(self.inv_1 | self.inv_2, 1100)
+        dispute.action_investigate()
+        with self.assertRaises(UserError):
+            dispute.action_resolve()  # no outcome
+        dispute.write({"outcome": "credit", "resolution": "<p>Damaged goods confirmed.</p>"})
+        action = dispute.with_user(self.manager).action_resolve()
+        self.assertEqual(action["res_model"], "account.move.reversal")
+        self.assertEqual(dispute.state, "investigating", "nothing changes until the credit note exists")
+        # Odoo's own reversal wizard, as the user would confirm it
+        with freeze_time(self.today):
+            reversal = Form(self.env["account.move.reversal"].with_user(self.manager).with_context(**action["context"]))
+            reversal.save().refund_moves()
+        credit_notes = dispute.credit_note_ids
+        self.assertEqual(dispute.state, "resolved")
+        self.assertEqual(len(credit_notes), 2)
+        self.assertEqual(set(credit_notes.mapped("move_type")), {"out_refund"})
+        # 1,100 disputed: the older-due first, each up to its balance (both due the same day: by id)
+        by_origin = {note.reversed_entry_id: note.amount_total for note in credit_notes}
+        self.assertEqual(by_origin, {self.inv_1: 1000, self.inv_2: 100})
+        self.assertEqual(sum(credit_notes.mapped("amount_total")), dispute.amount)
+        self.assertIn(dispute.name, credit_notes[0].message_ids[0].body)
+
+    def test_partial_credit_of_one_invoice_with_taxes(self):
+        tax = self.company_data["default_tax_sale"]
+        invoice = self.make_invoice(1000, post=False)
+        invoice.invoice_line_ids.tax_ids = tax
+        invoice.action_post()
+        dispute = self.open_dispute(invoice, 333.33)
+        dispute.write({"outcome": "credit", "resolution": "<p>Price agreed was lower.</p>"})
+        action = dispute.action_resolve()
+        with freeze_time(self.today):
+            Form(self.env["account.move.reversal"].with_context(**action["context"])).save().refund_moves()
+        self.assertEqual(dispute.credit_note_ids.amount_total, 333.33)
+        self.assertEqual(dispute.credit_note_ids.state, "draft")
+
+    def test_bad_input(self):
+        other = self.env["res.partner"].create({"name": "Other Ltd", "is_company": True})
+        other_invoice = self.make_invoice(100, partner=other)
+        Dispute = self.env["ar.dispute"].with_user(self.collector)
+        base = {"partner_id": self.customer.id, "reason_id": self.reason_quality.id}
+        cases = {
+            "above the residual": {"move_ids": [Command.set(self.inv_2.ids)], "amount": 400.01},
+            "zero": {"move_ids": [Command.set(self.inv_2.ids)], "amount": 0},
+            "negative": {"move_ids": [Command.set(self.inv_2.ids)], "amount": -5},
+            "another customer's invoice": {"move_ids": [Command.set((self.inv_2 | other_invoice).ids)], "amount": 10},
+        }
+        for label, vals in cases.items():
+            with self.subTest(label), self.assertRaises(ValidationError):
+                Dispute.create({**base, **vals})
+        self.assertFalse(self.env["ar.dispute"].search([]))
+        dispute = self.open_dispute(self.inv_2, 100)
+        dispute.outcome = "settled"
+        with self.assertRaises(UserError):
+            dispute.action_resolve()  # an outcome without a resolution
+        self.assertEqual(dispute.state, "new")
+        with self.assertRaises(UserError):
+            dispute.unlink()
+
+    def test_deadline_raises_one_activity_for_the_owner(self):
+        dispute = self.open_dispute(self.inv_1, 100, user_id=self.manager)
+        deadline = dispute.date_deadline
+        with freeze_time(deadline):
+            self.assertFalse(self.env["ar.dispute"]._cron_dispute_deadlines())
+        with freeze_time(deadline + timedelta(days=1)):
+            self.assertEqual(self.env["ar.dispute"]._cron_dispute_deadlines(), dispute)
+            self.assertFalse(self.env["ar.dispute"]._cron_dispute_deadlines(), "once per deadline")
+        self.assertEqual(dispute.activity_ids.user_id, self.manager)
+        self.assertIn("deadline", dispute.activity_ids.summary)
+        # a new deadline that passes raises a new activity
+        dispute.date_deadline = deadline + timedelta(days=5)
+        with freeze_time(deadline + timedelta(days=6)):
+            self.assertEqual(self.env["ar.dispute"]._cron_dispute_deadlines(), dispute)
+        self.assertEqual(len(dispute.activity_ids), 2)
+
+    def test_customer_statistics(self):
+        first = self.open_dispute(self.inv_1, 100)
+        self.open_dispute(self.inv_2, 50)
+        first.resolution = "<p>No fault found.</p>"
+        with freeze_time(self.today + timedelta(days=6)):
+            first.action_reject()
+        self.assertEqual(self.customer.ar_dispute_count, 2)
+        self.assertEqual(self.customer.ar_dispute_open_count, 1)
+        self.assertEqual(self.customer.ar_dispute_avg_days, 6)
+
+    def test_access_and_companies(self):
+        dispute = self.open_dispute(self.inv_1, 100)
+        with self.assertRaises(AccessError):
+            dispute.with_user(self.billing_clerk).read(["name"])
+        company_2 = self.setup_other_company()["company"]
+        collector_2 = self.make_user("ar_collector_2", "ar_collections.group_ar_collections_user", company_2)
+        self.assertFalse(self.env["ar.dispute"].with_user(collector_2).search([]))
+        with self.assertRaises(AccessError):
+            dispute.with_user(collector_2).read(["name"])
+        # a dispute of a company the reader does not select still pauses its invoices
+        env_2 = self.env(user=collector_2)
+        self.assertIn(self.inv_1.id, env_2["account.move"].browse(self.inv_1.ids)._ar_get_followup_pauses())
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentPromise(DisputePromiseCommon):
+    def promise(self, invoices, amount, promised, **vals):
+        with freeze_time(self.today):
+            return (
+                self.env["ar.payment.promise"]
+                .with_user(self.collector)
+                .create(
+                    {
+                        "partner_id": self.customer.id,
+                        "move_ids": [Command.set(invoices.ids)],
+                        "amount": amount,
+                        "promised_date": promised,
+                        **vals,
+                    }
+                )
+            )
+
+    def settle(self, day):
+        with freeze_time(day):
+            return self.env["ar.payment.promise"]._cron_settle_promises()
+
+    def test_log_call_records_a_promise_that_pauses_followups(self):
+        promised = self.today + timedelta(days=7)
+        with freeze_time(self.today):
+            action = self.inv_1.with_user(self.collector).action_ar_log_call()
+            form = Form(self.env[action["res_model"]].with_user(self.collector).with_context(**action["context"]))
+            form.outcome = "reached"
+            form.promise = True
+            self.assertEqual(form.promise_amount, 1000)
+            form.promise_date = promised
+            form.promise_amount = 600
+            form.save().action_log()
+        promise = self.env["ar.payment.promise"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual((promise.state, promise.amount, promise.channel), ("open", 600, "call"))
+        self.assertEqual(promise.move_ids, self.inv_1)
+        self.assertEqual(promise.amount_initial, 1000)
+        self.assertEqual(self.customer.ar_history_ids[0].channel, "call")
+        # paused until the promised date plus the grace period (2 days), in batches too
+        self.assertEqual(self.preview(self.today).move_ids, self.inv_2)
+        self.assertEqual(self.preview(promised + timedelta(days=2)).move_ids, self.inv_2)
+        # the grace period over and the promise broken by the job, follow-ups resume
+        self.settle(promised + timedelta(days=3))
+        self.assertEqual(promise.state, "broken")
+        self.assertEqual(self.preview(promised + timedelta(days=3)).move_ids, self.inv_1 | self.inv_2)
+
+    def test_kept_when_paid_by_the_date(self):
+        promise = self.promise(self.inv_1 | self.inv_2, 500, self.today + timedelta(days=5))
+        self.pay(self.inv_2, 300, self.today + timedelta(days=1))
+        self.assertEqual(promise.state, "open")
+        self.assertEqual(promise.amount_paid, 300)
+        with freeze_time(self.today + timedelta(days=3)):
+            self.pay(self.inv_1, 200, self.today + timedelta(days=3))
+        self.assertEqual(promise.state, "kept", "kept as soon as the payment is reconciled")
+        self.assertEqual(promise.date_settled, self.today + timedelta(days=3))
+        # the job leaves it kept; follow-ups resume for what is still open
+        _kept, broken = self.settle(self.today + timedelta(days=8))
+        self.assertFalse(broken)
+        self.assertEqual(promise.state, "kept")
+
+    def test_broken_when_underpaid_after_grace_creates_activity_and_next_level(self):
+        with freeze_time(self.today - timedelta(days=10)):
+            self.record_level(self.inv_1, self.level_1)
+        promised = self.today + timedelta(days=5)
+        promise = self.promise(self.inv_1, 800, promised)
+        self.pay(self.inv_1, 500, promised)
+        _kept, broken = self.settle(promised + timedelta(days=2))
+        self.assertFalse(broken, "still within the grace period")
+        _kept, broken = self.settle(promised + timedelta(days=3))
+        self.assertEqual(broken, promise)
+        self.assertEqual(promise.state, "broken")
+        activity = promise.activity_ids.filtered(lambda a: "Broken promise" in a.summary)
+        self.assertEqual(activity.user_id, self.collector)
+        self.assertIn("500.00", self.customer.message_ids[0].body)
+        # next level at once (the company setting is on by default): second reminder
+        self.assertEqual(self.inv_1.ar_followup_resume_level_id, self.level_2)
+        self.assertEqual(self.due_level(self.inv_1, promised + timedelta(days=3))[0], self.level_2)
+        # statistics: one promise made, none kept
+        self.assertEqual(self.customer.ar_promise_count, 1)
+        self.assertEqual(self.customer.ar_promise_kept_ratio, 0.0)
+
+    def test_next_level_setting_off_resumes_with_the_usual_rule(self):
+        self.company.ar_promise_broken_next_level = False
+        promised = self.today + timedelta(days=5)
+        promise = self.promise(self.inv_1, 800, promised)
+        self.settle(promised + timedelta(days=3))
+        self.assertEqual(promise.state, "broken")
+        self.assertFalse(self.inv_1.ar_followup_resume_level_id)
+
+    def test_kept_ratio(self):
+        kept = self.promise(self.inv_1, 100, self.today + timedelta(days=3))
+        self.promise(self.inv_2, 100, self.today + timedelta(days=3))
+        self.pay(self.inv_1, 100, self.today)
+        self.settle(self.today + timedelta(days=10))
+        self.assertEqual(kept.state, "kept")
+        self.assertEqual(self.customer.ar_promise_count, 2)
+        self.assertEqual(self.customer.ar_promise_kept_ratio, 0.5)
+
+    def test_bad_input(self):
+        other = self.env["res.partner"].create({"name": "Other Ltd", "is_company": True})
+        other_invoice = self.make_invoice(100, partner=other)
+        paid = self.make_invoice(50)
+        self.pay(paid, 50, self.DUE)
+        cases = {
+            "date in the past": (self.inv_1, 100, self.today - timedelta(days=1)),
+            "paid invoice": (paid, 10, self.today + timedelta(days=3)),
+            "another customer's invoice": (self.inv_1 | other_invoice, 100, self.today + timedelta(days=3)),
+            "zero amount": (self.inv_1, 0, self.today + timedelta(days=3)),
+            "more than owed": (self.inv_1, 1000.01, self.today + timedelta(days=3)),
+        }
+        for label, (invoices, amount, promised) in cases.items():
+            with self.subTest(label), self.assertRaises(ValidationError):
+                self.promise(invoices, amount, promised)
+        self.assertFalse(self.env["ar.payment.promise"].search([]))
+        self.promise(self.inv_1, 100, self.today + timedelta(days=3))
+        with self.assertRaises(ValidationError):
+            self.promise(self.inv_1 | self.inv_2, 100, self.today + timedelta(days=4))
+        self.assertEqual(self.env["ar.payment.promise"].search_count([]), 1)
+
+    def test_access_and_companies(self):
+        promise = self.promise(self.inv_1, 100, self.today + timedelta(days=3))
+        with self.assertRaises(AccessError):
+            promise.with_user(self.billing_clerk).read(["name"])
+        company_2 = self.setup_other_company()["company"]
+        collector_2 = self.make_user("ar_collector_2", "ar_collections.group_ar_collections_user", company_2)
+        self.assertFalse(self.env["ar.payment.promise"].with_user(collector_2).search([]))
+        # a billing clerk registering the payment keeps the promise without collections rights
+        self.env["account.payment.register"].with_user(self.billing_clerk).with_context(
+            active_model="account.move", active_ids=self.inv_1.ids
+        ).create({"amount": 100, "payment_date": self.today})._create_payments()
+        self.assertEqual(promise.state, "kept")
