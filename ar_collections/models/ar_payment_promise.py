@@ -6,6 +6,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_date
 
 from .common import name_from_sequence
 
@@ -183,7 +184,7 @@ class ArPaymentPromise(models.Model):
 
     def _ar_pause_label(self):
         self.ensure_one()
-        return self.env._("Payment promised by %(date)s", date=self.promised_date)
+        return self.env._("Payment promised by %(date)s", date=format_date(self.env, self.promised_date))
 
     def _is_paid(self):
         self.ensure_one()
