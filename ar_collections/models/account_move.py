@@ -321,36 +321,31 @@ class AccountMove(models.Model):
 
     def action_ar_open_dispute(self):
         """A new dispute on these invoices (one customer), for their whole balance by default."""
-        partner = self._ar_single_customer()
-        invoices = self.filtered(lambda m: m.move_type == "out_invoice")
-        return wizard_action(
-            self.env._("Open a dispute"),
-            "ar.dispute",
-            {
-                "default_partner_id": partner.id,
-                "default_company_id": self.company_id.id,
-                "default_currency_id": invoices.currency_id[:1].id or self.company_id.currency_id.id,
-                "default_move_ids": invoices.ids,
-                "default_amount": sum(invoices.mapped("amount_residual")),
-            },
-        )
+        return self._ar_case_action(self.env._("Open a dispute"), "ar.dispute", {})
 
     def action_ar_record_promise(self):
         """A new promise to pay these invoices (one customer)."""
+        return self._ar_case_action(
+            self.env._("Record a promise to pay"), "ar.payment.promise", {"default_channel": "call"}
+        )
+
+    def _ar_case_action(self, title, res_model, context):
+        """The dialog creating a ``res_model`` record (dispute, promise) about
+        these invoices' open balance, prefilled for their one customer."""
         partner = self._ar_single_customer()
         invoices = self.filtered(
             lambda m: m.move_type == "out_invoice" and not m.currency_id.is_zero(m.amount_residual)
         )
         return wizard_action(
-            self.env._("Record a promise to pay"),
-            "ar.payment.promise",
+            title,
+            res_model,
             {
                 "default_partner_id": partner.id,
                 "default_company_id": self.company_id.id,
                 "default_currency_id": invoices.currency_id[:1].id or self.company_id.currency_id.id,
                 "default_move_ids": invoices.ids,
                 "default_amount": sum(invoices.mapped("amount_residual")),
-                "default_channel": "call",
+                **context,
             },
         )
 

@@ -7,8 +7,6 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .common import name_from_sequence
-
 DISPUTE_STATES = [
     ("new", "New"),
     ("investigating", "Investigating"),
@@ -60,16 +58,11 @@ class ArDispute(models.Model):
 
     _name = "ar.dispute"
     _description = "Invoice Dispute"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["ar.collection.case", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
-    name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: self.env._("New"))
-    partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True, tracking=True, domain="[('parent_id', '=', False)]"
-    )
-    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
-    currency_id = fields.Many2one("res.currency", required=True, default=lambda self: self.env.company.currency_id)
+    partner_id = fields.Many2one(tracking=True)
     move_ids = fields.Many2many(
         "account.move",
         "ar_dispute_account_move_rel",
@@ -208,7 +201,7 @@ class ArDispute(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        disputes = super().create(name_from_sequence(self.env, vals_list, self._name))
+        disputes = super().create(vals_list)
         disputes._on_open()
         return disputes
 
@@ -287,13 +280,6 @@ class ArDispute(models.Model):
     def _ar_pause_label(self):
         self.ensure_one()
         return self.env._("Disputed (%(dispute)s)", dispute=self.name)
-
-    def _ensure_state(self, states, message):
-        wrong = self.filtered(lambda d: d.state not in states)
-        if wrong:
-            raise UserError(
-                self.env._("%(message)s (%(disputes)s)", message=message, disputes=", ".join(wrong.mapped("name")))
-            )
 
     def _has_resolution(self):
         self.ensure_one()

@@ -8,8 +8,6 @@ from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .common import name_from_sequence
-
 PLAN_STATES = [
     ("draft", "Draft"),
     ("proposed", "Proposed"),
@@ -68,24 +66,14 @@ class ArPaymentPlan(models.Model):
 
     _name = "ar.payment.plan"
     _description = "Payment Plan"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["ar.collection.case", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: self.env._("New"))
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        required=True,
-        index=True,
-        tracking=True,
-        domain="[('parent_id', '=', False)]",
-    )
-    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
-    currency_id = fields.Many2one("res.currency", required=True, default=lambda self: self.env.company.currency_id)
+    partner_id = fields.Many2one(tracking=True)
     user_id = fields.Many2one(
         "res.users",
         string="Responsible",
@@ -300,10 +288,6 @@ class ArPaymentPlan(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        return super().create(name_from_sequence(self.env, vals_list, self._name))
-
     def write(self, vals):
         frozen = {"move_ids", "partner_id", "company_id", "currency_id", "fee_amount", "amount_invoices"}
         if frozen & set(vals) and self.filtered(lambda p: p.state not in ("draft", "proposed")):
@@ -482,13 +466,6 @@ class ArPaymentPlan(models.Model):
     def _ar_pause_label(self):
         self.ensure_one()
         return self.env._("On payment plan %(plan)s", plan=self.name)
-
-    def _ensure_state(self, states, message):
-        wrong = self.filtered(lambda p: p.state not in states)
-        if wrong:
-            raise UserError(
-                self.env._("%(message)s (%(plans)s)", message=message, plans=", ".join(wrong.mapped("name")))
-            )
 
     def _ensure_editable_schedule(self, vals, states=("draft",)):
         """Only draft schedules change: what the customer was offered stays as offered."""

@@ -8,8 +8,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date
 
-from .common import name_from_sequence
-
 PROMISE_STATES = [
     ("open", "Open"),
     ("kept", "Kept"),
@@ -35,16 +33,10 @@ class ArPaymentPromise(models.Model):
 
     _name = "ar.payment.promise"
     _description = "Promise to Pay"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["ar.collection.case", "mail.thread", "mail.activity.mixin"]
     _order = "promised_date desc, id desc"
     _check_company_auto = True
 
-    name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: self.env._("New"))
-    partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True, domain="[('parent_id', '=', False)]"
-    )
-    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
-    currency_id = fields.Many2one("res.currency", required=True, default=lambda self: self.env.company.currency_id)
     move_ids = fields.Many2many(
         "account.move",
         "ar_payment_promise_account_move_rel",
@@ -82,6 +74,8 @@ class ArPaymentPromise(models.Model):
     # ------------------------------------------------------------------
     @api.constrains("move_ids", "partner_id", "amount", "state")
     def _check_promise(self):
+        # every open promise on these invoices, in one search
+        open_promises = self.search([("state", "=", "open"), ("move_ids", "in", self.move_ids.ids)])
         for promise in self.filtered(lambda p: p.state == "open"):
             partner = promise.partner_id.commercial_partner_id
             wrong = promise.move_ids.filtered(
@@ -115,9 +109,7 @@ class ArPaymentPromise(models.Model):
                         amount=promise.currency_id.format(promise.amount),
                     )
                 )
-            others = self.search(
-                [("state", "=", "open"), ("move_ids", "in", promise.move_ids.ids), ("id", "!=", promise.id)]
-            )
+            others = open_promises.filtered(lambda p, promise=promise: p != promise and p.move_ids & promise.move_ids)
             if others:
                 raise ValidationError(
                     self.env._(
@@ -146,7 +138,7 @@ class ArPaymentPromise(models.Model):
             if vals.get("move_ids") and "amount_initial" not in vals:
                 moves = self.new({"move_ids": vals["move_ids"]}).move_ids._origin
                 vals["amount_initial"] = sum(moves.mapped("amount_residual"))
-        promises = super().create(name_from_sequence(self.env, vals_list, self._name))
+        promises = super().create(vals_list)
         for promise in promises:
             promise.partner_id.with_company(promise.company_id).message_post(
                 body=Markup("<p>%s</p>")

@@ -230,14 +230,14 @@ class ResPartner(models.Model):
     def _compute_ar_dispute_stats(self):
         counts = defaultdict(int)
         days = {}
-        for partner, state, count, avg_days in self.env["ar.dispute"]._read_group(
+        for partner, state, count, total_days in self.env["ar.dispute"]._read_group(
             [("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)],
             ["partner_id", "state"],
             ["__count", "resolution_days:sum"],
         ):
             counts[partner.id, state] += count
             if state in ("resolved", "rejected"):
-                days[partner.id] = days.get(partner.id, 0) + avg_days
+                days[partner.id] = days.get(partner.id, 0) + total_days
         for partner in self:
             pid = partner.commercial_partner_id.id
             closed = counts[pid, "resolved"] + counts[pid, "rejected"]

@@ -116,35 +116,26 @@ class ArPaymentPlanWizard(models.TransientModel):
     def action_create_plan(self):
         """Create the plan in draft with the previewed schedule and open it."""
         self.ensure_one()
-        Plan = self.env["ar.payment.plan"].with_company(self.company_id)
-        Plan._check_invoices_for_plan(self.move_ids, self.partner_id, self.company_id, self.currency_id)
-        Plan._check_terms(
-            self.currency_id, self.amount_total, self.down_payment, self.installment_count, self.partner_id
+        # the plan's constraints check the invoices; its schedule is built as the preview's
+        plan = (
+            self.env["ar.payment.plan"]
+            .with_company(self.company_id)
+            .create(
+                {
+                    "partner_id": self.partner_id.commercial_partner_id.id,
+                    "company_id": self.company_id.id,
+                    "currency_id": self.currency_id.id,
+                    "move_ids": [fields.Command.set(self.move_ids.ids)],
+                    "fee_amount": self.fee_amount,
+                    "down_payment": self.down_payment,
+                    "installment_count": self.installment_count,
+                    "frequency": self.frequency,
+                    "first_date": self.first_date,
+                    "user_id": (self.partner_id.with_company(self.company_id).ar_collector_id or self.env.user).id,
+                }
+            )
         )
-        schedule = build_schedule(
-            self.currency_id,
-            self.amount_total,
-            self.down_payment,
-            self.installment_count,
-            self.frequency,
-            self.first_date,
-        )
-        plan = Plan.create(
-            {
-                "partner_id": self.partner_id.commercial_partner_id.id,
-                "company_id": self.company_id.id,
-                "currency_id": self.currency_id.id,
-                "move_ids": [fields.Command.set(self.move_ids.ids)],
-                "amount_invoices": self.amount_invoices,
-                "fee_amount": self.fee_amount,
-                "down_payment": self.down_payment,
-                "installment_count": self.installment_count,
-                "frequency": self.frequency,
-                "first_date": self.first_date,
-                "installment_ids": Plan._installment_commands(schedule),
-                "user_id": (self.partner_id.with_company(self.company_id).ar_collector_id or self.env.user).id,
-            }
-        )
+        plan._reset_schedule(self.move_ids)
         return {
             "type": "ir.actions.act_window",
             "res_model": "ar.payment.plan",

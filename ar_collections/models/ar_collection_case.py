@@ -1,0 +1,49 @@
+# Copyright 2026 ar_collections authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .common import name_from_sequence
+
+
+class ArCollectionCase(models.AbstractModel):
+    """What payment plans, disputes and promises to pay share: a numbered
+    record about some invoices of one customer in one company and currency,
+    which pauses their follow-ups while it is in a pausing state.
+
+    Each model declares its own ``move_ids`` (its own relation table) and
+    says which of its records pause follow-ups (``_ar_pausing_domain``) and
+    why (``_ar_pause_label``); ``account.move._ar_get_followup_pauses`` asks
+    them all.
+    """
+
+    _name = "ar.collection.case"
+    _description = "Collections Case"
+
+    name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: self.env._("New"))
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, domain="[('parent_id', '=', False)]"
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one("res.currency", required=True, default=lambda self: self.env.company.currency_id)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create(name_from_sequence(self.env, vals_list, self._name))
+
+    @api.model
+    def _ar_pausing_domain(self):
+        """Domain of the records that pause their invoices' follow-ups."""
+        raise NotImplementedError
+
+    def _ar_pause_label(self):
+        """Why this record pauses follow-ups, as the customer may read it."""
+        raise NotImplementedError
+
+    def _ensure_state(self, states, message):
+        """Raise ``message`` naming the records not in ``states``."""
+        wrong = self.filtered(lambda record: record.state not in states)
+        if wrong:
+            raise UserError(
+                self.env._("%(message)s (%(records)s)", message=message, records=", ".join(wrong.mapped("name")))
+            )
