@@ -3,7 +3,8 @@
 {
     "name": "AR Collections",
     "summary": "Accounts-receivable collections: follow-up levels, collection stages, "
-    "reminders, payment plans, disputes, promises to pay, call logs and a full follow-up history",
+    "reminders, payment plans, disputes, promises to pay, call logs, follow-up history, "
+    "aging, KPIs, risk scores, a prioritised worklist and a cash-in forecast",
     "version": "18.0.1.0.0",
     "category": "Accounting/Accounting",
     "license": "LGPL-3",
@@ -30,12 +31,20 @@
         "views/ar_dispute_views.xml",
         "views/ar_payment_promise_views.xml",
         "views/res_config_settings_views.xml",
+        "views/ar_aging_report_views.xml",
+        "views/ar_cash_forecast_views.xml",
+        "views/ar_reminder_report_views.xml",
+        "views/ar_partner_score_views.xml",
+        "views/ar_kpi_snapshot_views.xml",
+        "views/ar_worklist_item_views.xml",
         "report/report_customer_statement.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "wizards/ar_followup_exclude_views.xml",
         "wizards/ar_followup_log_call_views.xml",
         "wizards/ar_payment_plan_wizard_views.xml",
+        "wizards/ar_collections_export_views.xml",
+        "wizards/ar_kpi_refresh_views.xml",
         "views/ar_collections_menus.xml",
     ],
     "demo": [

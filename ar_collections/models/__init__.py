@@ -14,3 +14,6 @@ from . import ar_payment_plan
 from . import ar_payment_plan_installment
 from . import ar_dispute
 from . import ar_payment_promise
+from . import ar_partner_score
+from . import ar_kpi_snapshot
+from . import ar_worklist_item

@@ -2,12 +2,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .common import wizard_action
 
 COLLECTIONS_USER = "ar_collections.group_ar_collections_user"
+COLLECTIONS_MANAGER = "ar_collections.group_ar_collections_manager"
 
 AGING_BUCKETS = [
     ("not_due", "Not due"),
@@ -146,6 +149,19 @@ class AccountMove(models.Model):
         compute="_compute_ar_collector_id",
         groups=COLLECTIONS_USER,
     )
+    ar_expected_payment_date = fields.Date(
+        string="Expected payment",
+        compute="_compute_ar_expected_payment_date",
+        groups=COLLECTIONS_USER,
+        help="When the customer is expected to pay: the due date plus its average days paid late "
+        "(today at the earliest); the promised date under a promise to pay; the last open installment "
+        "on a payment plan; none while disputed.",
+    )
+    ar_credit_hold_warning = fields.Char(
+        string="Credit hold",
+        compute="_compute_ar_credit_hold_warning",
+        help="Why the customer is on credit hold, shown before a new invoice is posted.",
+    )
 
     # ------------------------------------------------------------------
     # Computes
@@ -196,6 +212,20 @@ class AccountMove(models.Model):
                 move.ar_collector_id = partner.ar_collector_id
                 move.ar_collection_stage_id = partner.ar_collection_stage_id
         self.filtered(lambda m: not m.company_id).update({"ar_collector_id": False, "ar_collection_stage_id": False})
+
+    @api.depends("payment_state", "invoice_date_due", "ar_promise_ids.state", "ar_payment_plan_ids.state")
+    def _compute_ar_expected_payment_date(self):
+        expected = self.env["ar.cash.forecast"]._get_expected_dates(
+            self.filtered(lambda m: m.payment_state in ("not_paid", "partial"))
+        )
+        for move in self:
+            move.ar_expected_payment_date = expected.get(move.id, False)
+
+    @api.depends("partner_id", "move_type", "state", "company_id")
+    def _compute_ar_credit_hold_warning(self):
+        holds = self.filtered(lambda m: m.state == "draft")._ar_get_credit_holds()
+        for move in self:
+            move.ar_credit_hold_warning = holds.get(move.id, False)
 
     # ------------------------------------------------------------------
     # Searches
@@ -447,6 +477,80 @@ class AccountMove(models.Model):
             ):
                 maturities[move.id] = maturity
         return maturities
+
+    def _ar_get_credit_holds(self):
+        """``{move id: why}`` for the customer invoices of ``self`` whose
+        customer is on credit hold in the invoice's company: its risk score
+        (nightly) or its overdue amount (now) at or above the company's
+        thresholds. One query per company for the scores, one for the amounts."""
+        holds = {}
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.partner_id)
+        for company in invoices.company_id:
+            if not company.ar_credit_hold_score and not company.ar_credit_hold_overdue:
+                continue
+            moves = invoices.filtered(lambda m, c=company: m.company_id == c)
+            partner_ids = moves.commercial_partner_id.ids
+            scores = self.env["ar.partner.score"]._get_scores(partner_ids, company)
+            # sudo: a billing clerk posting an invoice is told about the hold without collections rights
+            figures = self.env["res.partner"].sudo().with_company(company)._ar_get_receivable_figures(partner_ids)
+            currency = company.currency_id
+            for move in moves:
+                partner = move.commercial_partner_id
+                reasons = []
+                score = scores.get(partner.id)
+                if company.ar_credit_hold_score and score and score.score >= company.ar_credit_hold_score:
+                    reasons.append(
+                        self.env._(
+                            "risk score %(score)s (limit %(limit)s)",
+                            score=score.score,
+                            limit=company.ar_credit_hold_score,
+                        )
+                    )
+                overdue = figures.get(partner.id, (0.0, 0.0, None))[1]
+                limit = company.ar_credit_hold_overdue
+                if limit and currency.compare_amounts(overdue, limit) >= 0:
+                    reasons.append(
+                        self.env._(
+                            "overdue %(amount)s (limit %(limit)s)",
+                            amount=currency.format(overdue),
+                            limit=currency.format(limit),
+                        )
+                    )
+                if reasons:
+                    holds[move.id] = self.env._(
+                        "%(customer)s is on credit hold: %(reasons)s.",
+                        customer=partner.name,
+                        reasons=", ".join(reasons),
+                    )
+        return holds
+
+    def _post(self, soft=True):
+        """Customers on credit hold: posting their new invoices warns (a note
+        in the chatter) or, in block mode, is refused to all but collections
+        managers."""
+        holds = self.filtered(lambda m: m.state == "draft")._ar_get_credit_holds()
+        if holds:
+            held = self.browse(list(holds))
+            blocked = held.filtered(lambda m: m.company_id.ar_credit_hold_mode == "block")
+            if blocked and not (self.env.su or self.env.user.has_group(COLLECTIONS_MANAGER)):
+                raise UserError(
+                    self.env._(
+                        "%(holds)s\nPosting is blocked: ask a collections manager to post %(moves)s, "
+                        "or settle the customer's overdue invoices first.",
+                        holds="\n".join(holds[move.id] for move in blocked),
+                        moves=", ".join(blocked.mapped(lambda m: m.name if m.name != "/" else m.partner_id.name)),
+                    )
+                )
+        posted = super()._post(soft=soft)
+        for move in posted.filtered(lambda m: m.id in holds):
+            move.message_post(
+                body=Markup("<p>%s</p>")
+                % self.env._(
+                    "Posted while on credit hold, by %(user)s: %(why)s", user=self.env.user.name, why=holds[move.id]
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return posted
 
     def _ar_single_customer(self):
         """The one customer of these invoices, or a clear error."""

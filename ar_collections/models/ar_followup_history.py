@@ -169,6 +169,8 @@ class ArFollowupHistory(models.Model):
         )
         if top_level.stage_id:
             partner.with_company(company)._ar_set_stage(top_level.stage_id, reason=top_level.name)
+        if top_level:
+            self.env["ar.worklist.item"]._close_followups(partner, company)
         history = history.sudo(False)
         history._log_in_chatter(invoices)
         return history

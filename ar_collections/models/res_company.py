@@ -47,9 +47,38 @@ class ResCompany(models.Model):
         "at once, whatever the dates say.",
     )
 
+    ar_credit_hold_score = fields.Integer(
+        string="Credit hold from risk score",
+        default=80,
+        help="Customers whose risk score (0-100, nightly) reaches this are on credit hold. 0: never.",
+    )
+    ar_credit_hold_overdue = fields.Monetary(
+        string="Credit hold from overdue amount",
+        currency_field="currency_id",
+        help="Customers owing this much overdue or more are on credit hold. 0: never.",
+    )
+    ar_credit_hold_mode = fields.Selection(
+        [("warn", "Warn"), ("block", "Block (collections managers can post)")],
+        string="Posting an invoice on credit hold",
+        default="warn",
+        required=True,
+    )
+
     # ------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------
+    @api.constrains("ar_credit_hold_score", "ar_credit_hold_overdue")
+    def _check_ar_credit_hold(self):
+        for company in self:
+            if not 0 <= company.ar_credit_hold_score <= 100 or company.ar_credit_hold_overdue < 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the credit hold score must be between 0 and 100 and the overdue "
+                        "amount 0 or more (0 turns either off).",
+                        company=company.name,
+                    )
+                )
+
     @api.constrains("ar_payment_plan_grace_days", "ar_payment_plan_max_missed", "ar_promise_grace_days")
     def _check_ar_payment_plan_settings(self):
         for company in self:

@@ -16,3 +16,8 @@ class ResConfigSettings(models.TransientModel):
     )
     ar_promise_grace_days = fields.Integer(related="company_id.ar_promise_grace_days", readonly=False)
     ar_promise_broken_next_level = fields.Boolean(related="company_id.ar_promise_broken_next_level", readonly=False)
+    ar_credit_hold_score = fields.Integer(related="company_id.ar_credit_hold_score", readonly=False)
+    ar_credit_hold_overdue = fields.Monetary(
+        related="company_id.ar_credit_hold_overdue", readonly=False, currency_field="currency_id"
+    )
+    ar_credit_hold_mode = fields.Selection(related="company_id.ar_credit_hold_mode", readonly=False)

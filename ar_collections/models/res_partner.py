@@ -154,9 +154,52 @@ class ResPartner(models.Model):
         help="Over the customer's resolved and rejected disputes.",
     )
 
+    ar_score_id = fields.Many2one(
+        "ar.partner.score",
+        string="Payment behaviour",
+        compute="_compute_ar_score",
+        groups=COLLECTIONS_USER,
+    )
+    ar_risk_score = fields.Integer(
+        string="Risk score",
+        compute="_compute_ar_score",
+        search="_search_ar_risk_score",
+        groups=COLLECTIONS_USER,
+        help="0 (no sign of risk) to 100, recomputed every night; see the customer's payment behaviour.",
+    )
+    ar_risk_level = fields.Selection(
+        [("low", "Low"), ("medium", "Medium"), ("high", "High")],
+        string="Risk",
+        compute="_compute_ar_score",
+        groups=COLLECTIONS_USER,
+    )
+    ar_avg_days_late = fields.Float(
+        string="Average days late", compute="_compute_ar_score", digits=(16, 1), groups=COLLECTIONS_USER
+    )
+    ar_late_trend = fields.Float(
+        string="Lateness trend", compute="_compute_ar_score", digits=(16, 1), groups=COLLECTIONS_USER
+    )
+    ar_late_share = fields.Float(string="Share paid late", compute="_compute_ar_score", groups=COLLECTIONS_USER)
+    ar_risk_explanation = fields.Char(
+        string="Risk score explained", compute="_compute_ar_score", groups=COLLECTIONS_USER
+    )
+
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+    @api.depends_context("company")
+    def _compute_ar_score(self):
+        scores = self.env["ar.partner.score"]._get_scores(self.commercial_partner_id.ids, self.env.company)
+        for partner in self:
+            score = scores.get(partner.commercial_partner_id.id, self.env["ar.partner.score"])
+            partner.ar_score_id = score
+            partner.ar_risk_score = score.score
+            partner.ar_risk_level = score.risk_level
+            partner.ar_avg_days_late = score.avg_days_late
+            partner.ar_late_trend = score.late_trend
+            partner.ar_late_share = score.late_share
+            partner.ar_risk_explanation = score._get_explanation() if score else False
+
     @api.model
     def _read_group_ar_collection_stage_id(self, stages, domain):
         return stages.search([])
@@ -280,6 +323,14 @@ class ResPartner(models.Model):
             # customers without any open receivable have 0.0 overdue too
             return ["|", ("commercial_partner_id", "in", matching), ("commercial_partner_id", "not in", list(figures))]
         return [("commercial_partner_id", "in", matching)]
+
+    def _search_ar_risk_score(self, operator, value):
+        if operator not in OPERATORS or not isinstance(value, int):
+            raise UserError(self.env._("This filter does not support the operator %(operator)s.", operator=operator))
+        scores = self.env["ar.partner.score"].search(
+            [("company_id", "=", self.env.company.id), ("score", operator, value)]
+        )
+        return [("commercial_partner_id", "in", scores.partner_id.ids)]
 
     def _search_ar_next_followup_date(self, operator, value):
         if operator not in OPERATORS or not value:
@@ -439,46 +490,49 @@ class ResPartner(models.Model):
         """
         if partner_ids is not None and not partner_ids:
             return {}
-        self.env["account.move.line"].flush_model(
-            ["amount_residual", "date_maturity", "parent_state", "account_id", "partner_id", "company_id"]
-        )
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
-        today = fields.Date.context_today(self)
         partner_filter = (
             SQL("AND partner.commercial_partner_id = ANY(%s)", list(partner_ids)) if partner_ids is not None else SQL()
         )
         if exclude_move_ids:
             partner_filter = SQL("%s AND line.move_id != ALL(%s)", partner_filter, list(exclude_move_ids))
         self.env.cr.execute(
-            SQL(
-                """
-                SELECT partner.commercial_partner_id,
-                       SUM(line.amount_residual),
-                       SUM(line.amount_residual) FILTER (
-                           WHERE line.amount_residual < 0 OR line.date_maturity < %(today)s
-                       ),
-                       MIN(line.date_maturity) FILTER (
-                           WHERE line.amount_residual > 0 AND line.date_maturity < %(today)s
-                       )
-                  FROM account_move_line line
-                  JOIN account_account account ON account.id = line.account_id
-                  JOIN res_partner partner ON partner.id = line.partner_id
-                 WHERE line.company_id = %(company_id)s
-                   AND line.parent_state = 'posted'
-                   AND account.account_type = 'asset_receivable'
-                   AND line.amount_residual != 0
-                   %(partner_filter)s
-              GROUP BY partner.commercial_partner_id
-                """,
-                today=today,
-                company_id=self.env.company.id,
-                partner_filter=partner_filter,
-            )
+            self._ar_receivable_figures_query(self.env.company, fields.Date.context_today(self), partner_filter)
         )
-        return {
-            pid: (total or 0.0, max(overdue or 0.0, 0.0), oldest)
-            for pid, total, overdue, oldest in self.env.cr.fetchall()
-        }
+        return {pid: (total or 0.0, overdue or 0.0, oldest) for pid, total, overdue, oldest in self.env.cr.fetchall()}
+
+    @api.model
+    def _ar_receivable_figures_query(self, company, today, extra_filter=None):
+        """SQL: ``partner_id, total_due, overdue, oldest_due`` per commercial
+        partner of ``company`` (see ``_ar_get_receivable_figures``); also a
+        building block of the nightly risk score."""
+        self.env["account.move.line"].flush_model(
+            ["amount_residual", "date_maturity", "parent_state", "account_id", "partner_id", "company_id"]
+        )
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        return SQL(
+            """
+            SELECT partner.commercial_partner_id AS partner_id,
+                   SUM(line.amount_residual) AS total_due,
+                   GREATEST(COALESCE(SUM(line.amount_residual) FILTER (
+                       WHERE line.amount_residual < 0 OR line.date_maturity < %(today)s
+                   ), 0), 0) AS overdue,
+                   MIN(line.date_maturity) FILTER (
+                       WHERE line.amount_residual > 0 AND line.date_maturity < %(today)s
+                   ) AS oldest_due
+              FROM account_move_line line
+              JOIN account_account account ON account.id = line.account_id
+              JOIN res_partner partner ON partner.id = line.partner_id
+             WHERE line.company_id = %(company_id)s
+               AND line.parent_state = 'posted'
+               AND account.account_type = 'asset_receivable'
+               AND line.amount_residual != 0
+               %(extra_filter)s
+          GROUP BY partner.commercial_partner_id
+            """,
+            today=today,
+            company_id=company.id,
+            extra_filter=extra_filter or SQL(),
+        )
 
     def _ar_get_dunned_figures(self, partner_ids):
         """Receivable figures of what follow-ups demand: without paused

@@ -7,3 +7,7 @@ from . import test_access
 from . import test_followup_batch
 from . import test_payment_plan
 from . import test_dispute_promise
+from . import test_aging
+from . import test_kpi
+from . import test_risk
+from . import test_worklist_forecast

@@ -1,3 +1,5 @@
 from . import ar_followup_exclude
 from . import ar_followup_log_call
 from . import ar_payment_plan_wizard
+from . import ar_collections_export
+from . import ar_kpi_refresh

@@ -1,0 +1,279 @@
+# Copyright 2026 ar_collections authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+WORKLIST_KINDS = [
+    ("followup", "Follow-up due"),
+    ("promise", "Broken promise"),
+    ("installment", "Late installment"),
+    ("dispute", "Dispute deadline"),
+]
+# priority = amount points + days points + risk points (0-100), see the README
+AMOUNT_POINTS, DAYS_POINTS, RISK_POINTS = 40, 30, 30
+DAYS_CAP = 120
+BROKEN_PROMISE_WINDOW = 30
+
+
+class ArWorklistItem(models.Model):
+    """Something a collector should act on today, with a priority that says why.
+
+    Items are made by ``_refresh`` (nightly, and from the worklist's
+    Refresh button) from what the book says today: customers due a
+    follow-up level, promises broken in the last 30 days whose invoices are
+    still open, late installments of active plans, open disputes past their
+    response deadline. An item that no longer applies disappears at the
+    next refresh; one marked done stays done.
+    """
+
+    _name = "ar.worklist.item"
+    _description = "Collections Worklist Item"
+    _order = "state, priority desc, id"
+    _check_company_auto = True
+
+    name = fields.Char(string="What to do", readonly=True)
+    key = fields.Char(readonly=True, required=True, help="What the item is about, unique per company.")
+    kind = fields.Selection(WORKLIST_KINDS, required=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Company currency")
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True, index=True)
+    collector_id = fields.Many2one("res.users", readonly=True, index=True)
+    level_id = fields.Many2one("ar.followup.level", string="Level due", readonly=True, check_company=True)
+    promise_id = fields.Many2one("ar.payment.promise", readonly=True, ondelete="cascade", check_company=True)
+    installment_id = fields.Many2one(
+        "ar.payment.plan.installment", readonly=True, ondelete="cascade", check_company=True
+    )
+    dispute_id = fields.Many2one("ar.dispute", readonly=True, ondelete="cascade", check_company=True)
+    date_action = fields.Date(string="Since", readonly=True, help="The day this became due.")
+    amount = fields.Monetary(string="At stake", readonly=True)
+    days_overdue = fields.Integer(readonly=True, aggregator="max")
+    risk_score = fields.Integer(readonly=True, aggregator="max")
+    priority = fields.Float(readonly=True, digits=(16, 1), aggregator="max")
+    priority_explanation = fields.Char(string="Why this priority", readonly=True)
+    state = fields.Selection([("open", "To do"), ("done", "Done")], default="open", required=True, readonly=True)
+    date_done = fields.Date(readonly=True)
+    done_uid = fields.Many2one("res.users", string="Done by", readonly=True)
+
+    _sql_constraints = [("key_uniq", "unique(company_id, key)", "A worklist item is made once per company.")]
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_done(self):
+        self.write({"state": "done", "date_done": fields.Date.context_today(self), "done_uid": self.env.uid})
+        return True
+
+    def action_reopen(self):
+        self.write({"state": "open", "date_done": False, "done_uid": False})
+        return True
+
+    def action_open_source(self):
+        """The record to act on: the customer for a follow-up, else the promise, plan or dispute."""
+        self.ensure_one()
+        record = self.promise_id or self.installment_id.plan_id or self.dispute_id
+        view = False
+        if not record:
+            record = self.partner_id
+            view = self.env.ref("ar_collections.res_partner_view_form_collections").id
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": record._name,
+            "res_id": record.id,
+            "view_mode": "form",
+            "views": [(view, "form")],
+            "context": {"allowed_company_ids": self.company_id.ids},
+        }
+
+    @api.model
+    def action_refresh(self):
+        """The worklist's Refresh button: the current company's items, now."""
+        self._refresh(self.env.company)
+        return {"type": "ir.actions.client", "tag": "soft_reload"}
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    @api.model
+    def _close_followups(self, partner, company):
+        """A follow-up was just recorded for ``partner``: its follow-up items are done."""
+        self.search(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "=", partner.commercial_partner_id.id),
+                ("kind", "=", "followup"),
+                ("state", "=", "open"),
+            ]
+        ).action_done()
+
+    @api.model
+    def _refresh(self, company):
+        """Make the items of ``company`` match what is due today (see the class)."""
+        Item = self.with_company(company)
+        today = fields.Date.context_today(Item)
+        candidates = {}
+        for collect in (
+            Item._collect_followups,
+            Item._collect_broken_promises,
+            Item._collect_late_installments,
+            Item._collect_dispute_deadlines,
+        ):
+            for vals in collect(company, today):
+                candidates[vals["key"]] = vals
+        existing = Item.search([("company_id", "=", company.id)])
+        stale = existing.filtered(lambda item: item.key not in candidates)
+        stale.unlink()
+        by_key = {item.key: item for item in existing - stale}
+        partners = Item.env["res.partner"].browse({vals["partner_id"] for vals in candidates.values()})
+        scores = Item.env["ar.partner.score"]._get_scores(partners.ids, company)
+        collectors = {partner.id: partner.ar_collector_id.id for partner in partners.with_company(company)}
+        top_amount = max([vals["amount"] for vals in candidates.values()] + [0.0])
+        to_create = []
+        for key, vals in candidates.items():
+            score = scores.get(vals["partner_id"])
+            vals.update(
+                company_id=company.id,
+                collector_id=collectors.get(vals["partner_id"]) or False,
+                risk_score=score.score if score else 0,
+                **Item._priority(vals["amount"], vals["days_overdue"], score.score if score else 0, top_amount),
+            )
+            if key in by_key:
+                by_key[key].write(vals)  # a done item stays done; its figures follow the book
+            else:
+                to_create.append(vals)
+        return Item.create(to_create)
+
+    def _priority(self, amount, days, risk, top_amount):
+        """The priority (0-100) and its explanation: the share of the largest
+        amount at stake today, the days overdue (full marks at 120) and the
+        customer's risk score, weighted 40 / 30 / 30."""
+        amount_points = AMOUNT_POINTS * amount / top_amount if top_amount > 0 else 0.0
+        days_points = DAYS_POINTS * min(max(days, 0), DAYS_CAP) / DAYS_CAP
+        risk_points = RISK_POINTS * min(max(risk, 0), 100) / 100
+        priority = round(amount_points + days_points + risk_points, 1)
+        return {
+            "priority": priority,
+            "priority_explanation": self.env._(
+                "amount %(amount).1f + days overdue %(days).1f + risk %(risk).1f = %(total).1f",
+                amount=amount_points,
+                days=days_points,
+                risk=risk_points,
+                total=priority,
+            ),
+        }
+
+    def _to_company_currency(self, record, amount, company, today):
+        return record.currency_id._convert(amount, company.currency_id, company, today)
+
+    def _collect_followups(self, company, today):
+        """Customers a follow-up run today would remind (as the batch preview decides)."""
+        preview = self.env["ar.followup.batch"].new({"company_id": company.id, "date": today})
+        lines = [vals for vals in preview._prepare_line_vals_list() if vals["state"] == "planned"]
+        figures = self.env["res.partner"]._ar_get_dunned_figures([vals["partner_id"] for vals in lines])
+        levels = self.env["ar.followup.level"].browse([vals["level_id"] for vals in lines])
+        result = []
+        for vals in lines:
+            level = levels.browse(vals["level_id"])
+            total_due, overdue, oldest = figures.get(vals["partner_id"], (0.0, 0.0, None))
+            if not level._is_worth_sending(total_due, overdue):
+                continue  # under the tolerance: a run would skip it too
+            result.append(
+                {
+                    "key": f"followup-{vals['partner_id']}-{level.id}",
+                    "kind": "followup",
+                    "name": self.env._("Follow up: %(level)s", level=level.name),
+                    "partner_id": vals["partner_id"],
+                    "level_id": level.id,
+                    "date_action": today,
+                    "amount": level._amount_at_stake(total_due, overdue),
+                    "days_overdue": (today - oldest).days if oldest else 0,
+                }
+            )
+        return result
+
+    def _collect_broken_promises(self, company, today):
+        promises = self.env["ar.payment.promise"].search(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "broken"),
+                ("date_settled", ">=", today - timedelta(days=BROKEN_PROMISE_WINDOW)),
+            ]
+        )
+        result = []
+        for promise in promises:
+            open_moves = promise.move_ids.filtered(lambda m: m.payment_state in ("not_paid", "partial"))
+            if not open_moves:
+                continue
+            result.append(
+                {
+                    "key": f"promise-{promise.id}",
+                    "kind": "promise",
+                    "name": self.env._("Broken promise %(name)s: call the customer", name=promise.name),
+                    "partner_id": promise.partner_id.id,
+                    "promise_id": promise.id,
+                    "date_action": promise.date_settled,
+                    "amount": sum(open_moves.mapped("amount_residual_signed")),
+                    "days_overdue": (today - promise.promised_date).days,
+                }
+            )
+        return result
+
+    def _collect_late_installments(self, company, today):
+        installments = self.env["ar.payment.plan.installment"].search(
+            [("company_id", "=", company.id), ("state", "=", "late"), ("plan_id.state", "=", "active")]
+        )
+        return [
+            {
+                "key": f"installment-{installment.id}",
+                "kind": "installment",
+                "name": self.env._(
+                    "Late installment of %(plan)s (due %(date)s)",
+                    plan=installment.plan_id.name,
+                    date=installment.date_due,
+                ),
+                "partner_id": installment.plan_id.partner_id.id,
+                "installment_id": installment.id,
+                "date_action": installment.late_since or today,
+                "amount": self._to_company_currency(
+                    installment.plan_id, installment.amount - installment.amount_paid, company, today
+                ),
+                "days_overdue": (today - installment.date_due).days,
+            }
+            for installment in installments
+        ]
+
+    def _collect_dispute_deadlines(self, company, today):
+        disputes = self.env["ar.dispute"].search(
+            [
+                ("company_id", "=", company.id),
+                ("state", "in", ("new", "investigating")),
+                ("date_deadline", "<=", today),
+            ]
+        )
+        return [
+            {
+                "key": f"dispute-{dispute.id}",
+                "kind": "dispute",
+                "name": self.env._(
+                    "Dispute %(name)s: response due %(date)s", name=dispute.name, date=dispute.date_deadline
+                ),
+                "partner_id": dispute.partner_id.id,
+                "dispute_id": dispute.id,
+                "date_action": dispute.date_deadline,
+                "amount": self._to_company_currency(dispute, dispute.amount, company, today),
+                "days_overdue": (today - dispute.date_deadline).days,
+            }
+            for dispute in disputes
+        ]
+
+    # ------------------------------------------------------------------
+    # Cron
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_refresh_worklist(self):
+        """Nightly, after the risk scores: every company's worklist."""
+        companies = self.env["res.company"].search([])
+        for company in companies:
+            self._refresh(company)
+        self.env["ir.cron"]._notify_progress(done=len(companies), remaining=0)
+        return True

@@ -1,0 +1,179 @@
+# Copyright 2026 ar_collections authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import base64
+import io
+from datetime import date, timedelta
+
+import openpyxl
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.tests import Form, tagged
+
+from .common import ArCollectionsCommon
+
+TODAY = date(2026, 4, 15)  # a Wednesday: week 1 is 04-13 to 04-19
+
+
+@tagged("post_install", "-at_install")
+class TestWorklistForecast(ArCollectionsCommon):
+    """Expected payment dates, the 13-week cash-in forecast and the worklist.
+
+    Acme paid its one past invoice 12 days late, so its invoices are
+    expected 12 days after their due date (today at the earliest):
+
+    - I1, 600 due 04-01: expected 04-13, so today (week 1);
+    - I2, 900 due 05-01: expected 05-13 (week 5, from 05-11);
+    - I3, 1,000 due 04-10 under a promise of 400 for 04-25 (week 2);
+    - I4, 500 due 03-20, disputed: not expected;
+    - I5, 1,200 due 03-01 on a plan of 3 x 400 from 04-20: weeks 2, 6 and 10.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer.ar_collector_id = cls.collector
+        cls.pay(cls.make_invoice(1000, due=date(2026, 2, 1)), 1000, date(2026, 2, 13))
+        cls.inv_1 = cls.make_invoice(600, due=date(2026, 4, 1))
+        cls.inv_2 = cls.make_invoice(900, due=date(2026, 5, 1))
+        cls.inv_3 = cls.make_invoice(1000, due=date(2026, 4, 10))
+        cls.inv_4 = cls.make_invoice(500, due=date(2026, 3, 20))
+        cls.inv_5 = cls.make_invoice(1200, due=date(2026, 3, 1))
+        with freeze_time(TODAY):
+            cls.promise = cls.env["ar.payment.promise"].create(
+                {
+                    "partner_id": cls.customer.id,
+                    "move_ids": [Command.set(cls.inv_3.ids)],
+                    "amount": 400,
+                    "promised_date": date(2026, 4, 25),
+                }
+            )
+            cls.dispute = cls.env["ar.dispute"].create(
+                {
+                    "partner_id": cls.customer.id,
+                    "move_ids": [Command.set(cls.inv_4.ids)],
+                    "amount": 500,
+                    "reason_id": cls.env.ref("ar_collections.ar_dispute_reason_quality").id,
+                }
+            )
+            cls.plan = cls.env["ar.payment.plan"].create(
+                {
+                    "partner_id": cls.customer.id,
+                    "move_ids": [Command.set(cls.inv_5.ids)],
+                    "first_date": date(2026, 4, 20),
+                    "installment_count": 3,
+                    "down_payment": 0,
+                    "frequency": "monthly",
+                }
+            )
+            cls.plan.action_generate_schedule()
+            cls.plan.action_activate()
+            cls.env["ar.partner.score"]._compute_scores(cls.company)
+
+    def forecast(self, user=None):
+        self.env.invalidate_all()  # an SQL report: read again
+        with freeze_time(TODAY):
+            rows = self.env["ar.cash.forecast"].with_user(user or self.collector).search([])
+            rows.fetch(["source", "week", "week_start", "amount", "move_id"])  # read while it is TODAY
+            return rows
+
+    def test_expected_payment_dates(self):
+        with freeze_time(TODAY):
+            invoices = (self.inv_1 | self.inv_2 | self.inv_3 | self.inv_4 | self.inv_5).with_user(self.collector)
+            self.assertEqual(
+                invoices.mapped("ar_expected_payment_date"),
+                [TODAY, date(2026, 5, 13), date(2026, 4, 25), False, date(2026, 6, 20)],
+            )
+
+    def test_forecast_by_week(self):
+        rows = self.forecast()
+        got = sorted((row.source, row.week, row.week_start, row.amount) for row in rows)
+        self.assertEqual(
+            got,
+            [
+                ("installment", 2, date(2026, 4, 20), 400),
+                ("installment", 6, date(2026, 5, 18), 400),
+                ("installment", 10, date(2026, 6, 15), 400),
+                ("invoice", 1, date(2026, 4, 13), 600),
+                ("invoice", 5, date(2026, 5, 11), 900),
+                ("promise", 2, date(2026, 4, 20), 400),
+            ],
+        )
+        # money already paid towards a promise is no longer expected from it
+        self.pay(self.inv_3, 150, TODAY)
+        self.assertEqual(self.forecast().filtered(lambda r: r.source == "promise").amount, 250)
+
+    def test_forecast_stops_after_13_weeks(self):
+        far = self.make_invoice(5000, due=TODAY + timedelta(weeks=14))
+        self.assertNotIn(far, self.forecast().move_id)
+
+    def test_forecast_xlsx(self):
+        with freeze_time(TODAY):
+            wizard = Form(self.env["ar.collections.export"].with_user(self.collector))
+            wizard.report = "forecast"
+            wizard = wizard.save()
+            wizard.action_export()
+        weeks, detail = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.file))).worksheets
+        self.assertEqual(
+            [cell.value for cell in weeks[3]],
+            ["Week", "Week of", "Invoices", "Promises to pay", "Plan installments", "Total"],
+        )
+        rows = list(weeks.iter_rows(min_row=4, max_row=16, values_only=True))
+        self.assertEqual([row[0] for row in rows], list(range(1, 14)))
+        self.assertEqual(rows[0][2:], (600, 0, 0, 600))
+        self.assertEqual(rows[1][2:], (0, 400, 400, 800))
+        self.assertEqual(weeks["A17"].value, "Total")
+        self.assertEqual(weeks["F17"].value, "=SUM(F4:F16)")
+        self.assertEqual(sum(row[5] for row in rows), 3100)
+        self.assertEqual(len(list(detail.iter_rows(min_row=2, max_row=7))), 6)
+        self.assertEqual(detail["F8"].value, "=SUM(F2:F7)")
+
+    def test_worklist(self):
+        # a broken promise, a late installment, a dispute past its deadline, a follow-up due
+        other = self.make_invoice(300, due=date(2026, 4, 3))
+        with freeze_time(date(2026, 4, 1)):
+            broken = self.env["ar.payment.promise"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "move_ids": [Command.set(other.ids)],
+                    "amount": 300,
+                    "promised_date": date(2026, 4, 5),
+                }
+            )
+        broken.write({"state": "broken", "date_settled": date(2026, 4, 8)})
+        installment = self.plan.installment_ids[0]
+        installment.late_since = TODAY
+        self.dispute.date_deadline = TODAY - timedelta(days=2)
+        with freeze_time(TODAY):
+            Item = self.env["ar.worklist.item"].with_user(self.collector)
+            Item._refresh(self.company)
+            items = Item.search([("state", "=", "open")])
+        by_kind = {item.kind: item for item in items}
+        self.assertEqual(set(by_kind), {"followup", "promise", "installment", "dispute"})
+        self.assertEqual(by_kind["promise"].promise_id, broken)
+        self.assertEqual(by_kind["installment"].installment_id, installment)
+        self.assertEqual(by_kind["installment"].amount, 400)
+        self.assertEqual(by_kind["dispute"].days_overdue, 2)
+        followup = by_kind["followup"]
+        # I1 (14 days late) and the other invoice (12) are due the first reminder; I3-I5 are paused
+        self.assertEqual(followup.level_id, self.level_1)
+        self.assertEqual((followup.amount, followup.days_overdue), (900, 14))
+        self.assertTrue(all(item.collector_id == self.collector for item in items))
+        # priority: 40 x amount / largest amount + 30 x days / 120 + 30 x risk / 100
+        risk = followup.risk_score
+        self.assertAlmostEqual(followup.priority, round(40 + 30 * 14 / 120 + 30 * risk / 100, 1))
+        self.assertAlmostEqual(by_kind["dispute"].priority, round(40 * 500 / 900 + 30 * 2 / 120 + 30 * risk / 100, 1))
+        self.assertEqual(items[0], followup)  # the highest priority first
+        self.assertIn("amount 40.0 + days overdue 3.5", followup.priority_explanation)
+        # "My worklist" is the default; done items stay done, stale ones go
+        action = self.env["ir.actions.act_window"]._for_xml_id("ar_collections.ar_worklist_item_action")
+        self.assertIn("'search_default_my': 1", action["context"])
+        by_kind["dispute"].with_user(self.collector).action_done()
+        self.pay(other, 300, TODAY)
+        with freeze_time(TODAY):
+            self.record_level(self.inv_1, self.level_1)
+            self.assertEqual(followup.state, "done")  # recording the follow-up closes the item
+            Item._refresh(self.company)
+        self.assertFalse(by_kind["promise"].exists())
+        self.assertEqual(by_kind["dispute"].state, "done")
+        self.assertEqual(Item.search([("state", "=", "open")]).kind, "installment")
