@@ -14,6 +14,7 @@ WORKLIST_KINDS = [
 AMOUNT_POINTS, DAYS_POINTS, RISK_POINTS = 40, 30, 30
 DAYS_CAP = 120
 BROKEN_PROMISE_WINDOW = 30
+INLINE_REFRESH_LIMIT = 5000  # open invoices; above, the Refresh button hands over to the job
 
 
 class ArWorklistItem(models.Model):
@@ -87,7 +88,20 @@ class ArWorklistItem(models.Model):
 
     @api.model
     def action_refresh(self):
-        """The worklist's Refresh button: the current company's items, now."""
+        """The worklist's Refresh button: the current company's items, now for
+        a small book; a large one is left to the worklist job, started at once,
+        so that no web request holds thousands of invoices."""
+        Move = self.env["account.move"]
+        if Move.search_count(Move._ar_open_invoice_domain(), limit=INLINE_REFRESH_LIMIT + 1) > INLINE_REFRESH_LIMIT:
+            self.env.ref("ar_collections.ir_cron_worklist")._trigger()
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "message": self.env._("The worklist is being refreshed in the background; reload it in a minute."),
+                },
+            }
         self._refresh(self.env.company)
         return {"type": "ir.actions.client", "tag": "soft_reload"}
 

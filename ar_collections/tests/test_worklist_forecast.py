@@ -3,6 +3,7 @@
 import base64
 import io
 from datetime import date, timedelta
+from unittest.mock import patch
 
 import openpyxl
 from freezegun import freeze_time
@@ -10,6 +11,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.tests import Form, tagged
 
+from ..models import ar_worklist_item
 from .common import ArCollectionsCommon
 
 TODAY = date(2026, 4, 15)  # a Wednesday: week 1 is 04-13 to 04-19
@@ -177,3 +179,16 @@ class TestWorklistForecast(ArCollectionsCommon):
         self.assertFalse(by_kind["promise"].exists())
         self.assertEqual(by_kind["dispute"].state, "done")
         self.assertEqual(Item.search([("state", "=", "open")]).kind, "installment")
+
+    def test_refresh_button(self):
+        Item = self.env["ar.worklist.item"].with_user(self.collector)
+        with freeze_time(TODAY):
+            self.assertEqual(Item.action_refresh()["tag"], "soft_reload")
+            self.assertTrue(Item.search([("kind", "=", "followup")]))
+            # a large book: the job does it, started at once
+            cron = self.env.ref("ar_collections.ir_cron_worklist")
+            triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+            with patch.object(ar_worklist_item, "INLINE_REFRESH_LIMIT", 2):
+                action = Item.action_refresh()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1)
