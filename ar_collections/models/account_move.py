@@ -490,8 +490,9 @@ class AccountMove(models.Model):
                 continue
             moves = invoices.filtered(lambda m, c=company: m.company_id == c)
             partner_ids = moves.commercial_partner_id.ids
-            scores = self.env["ar.partner.score"]._get_scores(partner_ids, company)
-            # sudo: a billing clerk posting an invoice is told about the hold without collections rights
+            # sudo (scores, figures): a billing clerk posting an invoice is told about
+            # the hold without collections rights
+            scores = self.env["ar.partner.score"].sudo()._get_scores(partner_ids, company)
             figures = self.env["res.partner"].sudo().with_company(company)._ar_get_receivable_figures(partner_ids)
             currency = company.currency_id
             for move in moves:

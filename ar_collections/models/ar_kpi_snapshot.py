@@ -75,11 +75,23 @@ class ArKpiSnapshot(models.Model):
     date_from = fields.Date(string="From", required=True, readonly=True)
     date_to = fields.Date(string="To", required=True, readonly=True)
     period_days = fields.Integer(string="Days", readonly=True, aggregator=None)
+    rolling = fields.Boolean(
+        string="Month to date",
+        readonly=True,
+        help="Made by the nightly job for the current month; replaced by the next night's.",
+    )
     # balances and flows (company currency)
     ar_begin = fields.Monetary(string="Receivables at start", readonly=True)
     ar_end = fields.Monetary(string="Receivables at end", readonly=True)
-    ar_end_current = fields.Monetary(string="Not yet due at end", readonly=True)
-    amount_overdue = fields.Monetary(string="Overdue at end", readonly=True)
+    ar_end_current = fields.Monetary(
+        string="Not yet due at end", readonly=True, help="Receivables at end less overdue at end."
+    )
+    amount_overdue = fields.Monetary(
+        string="Overdue at end",
+        readonly=True,
+        help="Per customer: items past due less its open credits (unapplied credit notes and payments), "
+        "never below zero.",
+    )
     amount_90_plus = fields.Monetary(string="Over 90 days overdue", readonly=True)
     credit_sales = fields.Monetary(
         readonly=True, help="Customer invoices less credit notes dated in the period (receivable side, taxes included)."
@@ -153,13 +165,17 @@ class ArKpiSnapshot(models.Model):
     )
     reminder_table = fields.Html(string="Reminders per level", compute="_compute_reminder_table", sanitize=False)
 
-    _sql_constraints = [
-        (
-            "period_uniq",
-            "unique(company_id, collector_id, is_company_total, date_from, date_to)",
-            "There is one set of KPIs per company, collector and period.",
-        ),
-    ]
+    def init(self):
+        # one set per company, collector (or none) and period; a plain unique
+        # constraint would let rows without a collector repeat (NULLs differ)
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s "
+                "(company_id, COALESCE(collector_id, 0), is_company_total, date_from, date_to)",
+                SQL.identifier("ar_kpi_snapshot_period_uniq"),
+                SQL.identifier(self._table),
+            )
+        )
 
     # ------------------------------------------------------------------
     # Computes
@@ -226,7 +242,7 @@ class ArKpiSnapshot(models.Model):
     # Business
     # ------------------------------------------------------------------
     @api.model
-    def _refresh(self, company, date_from, date_to):
+    def _refresh(self, company, date_from, date_to, rolling=False):
         """(Re)compute the KPIs of ``company`` over the period: its total and
         one set per collector. Returns the snapshots, company total first."""
         if date_from > date_to:
@@ -256,6 +272,7 @@ class ArKpiSnapshot(models.Model):
                 "date_from": date_from,
                 "date_to": date_to,
                 "period_days": (date_to - date_from).days + 1,
+                "rolling": rolling,
             }
             snapshot = by_key.pop(key, None)
             if snapshot:
@@ -314,7 +331,7 @@ class ArKpiSnapshot(models.Model):
         values.update(
             dso=dso,
             best_dso=best,
-            add=max(dso - best, 0.0),
+            add=dso - best,
             cei=(collectable - figures["ar_end"]) / cei_base * 100 if cei_base > 0 else 0.0,
             overdue_ratio=figures["amount_overdue"] / figures["ar_end"] * 100 if figures["ar_end"] > 0 else 0.0,
             promise_kept_ratio=figures["promises_kept"] / settled * 100 if settled else 0.0,
@@ -341,16 +358,24 @@ class ArKpiSnapshot(models.Model):
         Aging = self.env["ar.aging.report"]
         self.env["res.partner"].flush_model(["ar_collector_id"])
         collector = self._collector_sql("customer", company)
-        for row in self._fetch(
+        # per customer first: its overdue is net of its open credits and never
+        # below zero (as on the customer's screen), so overdue <= receivables
+        for collector_id, total, overdue, over_90 in self._fetch(
             SQL(
                 """
-                SELECT %(collector)s, SUM(item.residual),
-                       COALESCE(SUM(item.residual) FILTER (WHERE item.date_maturity >= %(end)s), 0),
-                       COALESCE(SUM(item.residual) FILTER (WHERE item.date_maturity < %(end)s), 0),
-                       COALESCE(SUM(item.residual) FILTER (WHERE item.date_maturity < %(end_90)s), 0)
-                  FROM (%(items)s) item
-                  JOIN res_partner customer ON customer.id = item.partner_id
-              GROUP BY 1
+                SELECT collector_id, SUM(total), SUM(GREATEST(overdue, 0)), SUM(over_90)
+                  FROM (
+                        SELECT %(collector)s AS collector_id,
+                               SUM(item.residual) AS total,
+                               COALESCE(SUM(item.residual) FILTER (
+                                   WHERE item.residual < 0 OR item.date_maturity < %(end)s), 0) AS overdue,
+                               COALESCE(SUM(item.residual) FILTER (WHERE item.date_maturity < %(end_90)s), 0)
+                                   AS over_90
+                          FROM (%(items)s) item
+                          JOIN res_partner customer ON customer.id = item.partner_id
+                      GROUP BY item.partner_id, 1
+                       ) per_customer
+              GROUP BY collector_id
                 """,
                 collector=collector,
                 end=as_of_end,
@@ -358,9 +383,9 @@ class ArKpiSnapshot(models.Model):
                 items=Aging._open_items_query(as_of_end, company.ids),
             )
         ):
-            figures = raw[row[0]]
-            figures["ar_end"], figures["ar_end_current"] = row[1], row[2]
-            figures["amount_overdue"], figures["amount_90_plus"] = row[3], row[4]
+            figures = raw[collector_id]
+            figures["ar_end"], figures["amount_overdue"], figures["amount_90_plus"] = total, overdue, over_90
+            figures["ar_end_current"] = total - overdue
         for collector_id, total in self._fetch(
             SQL(
                 """
@@ -525,4 +550,9 @@ class ArKpiSnapshot(models.Model):
         today = fields.Date.context_today(self.with_company(company))
         month_start = today.replace(day=1)
         previous = self._refresh(company, month_start - relativedelta(months=1), month_start - timedelta(days=1))
-        return previous | self._refresh(company, month_start, today)
+        current = self._refresh(company, month_start, today, rolling=True)
+        # sudo: yesterday's month-to-date figures are superseded (derived data, see _refresh)
+        self.sudo().search(
+            [("company_id", "=", company.id), ("rolling", "=", True), ("id", "not in", current.ids)]
+        ).unlink()
+        return previous | current

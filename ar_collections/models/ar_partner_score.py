@@ -73,12 +73,12 @@ class ArPartnerScore(models.Model):
     overdue_ratio = fields.Float(readonly=True, aggregator="avg")
     credit_limit = fields.Monetary(currency_field="currency_id", readonly=True, aggregator=None)
     credit_use = fields.Float(string="Credit limit used", readonly=True, aggregator="avg")
-    points_late = fields.Float(string="Late payments", readonly=True, digits=(16, 1), aggregator="avg")
-    points_trend = fields.Float(string="Trend", readonly=True, digits=(16, 1), aggregator="avg")
-    points_promises = fields.Float(string="Broken promises", readonly=True, digits=(16, 1), aggregator="avg")
-    points_disputes = fields.Float(string="Open disputes ", readonly=True, digits=(16, 1), aggregator="avg")
-    points_overdue = fields.Float(string="Overdue share", readonly=True, digits=(16, 1), aggregator="avg")
-    points_credit = fields.Float(string="Credit limit use", readonly=True, digits=(16, 1), aggregator="avg")
+    points_late = fields.Float(string="Points: late payments", readonly=True, digits=(16, 1), aggregator="avg")
+    points_trend = fields.Float(string="Points: trend", readonly=True, digits=(16, 1), aggregator="avg")
+    points_promises = fields.Float(string="Points: broken promises", readonly=True, digits=(16, 1), aggregator="avg")
+    points_disputes = fields.Float(string="Points: open disputes", readonly=True, digits=(16, 1), aggregator="avg")
+    points_overdue = fields.Float(string="Points: overdue share", readonly=True, digits=(16, 1), aggregator="avg")
+    points_credit = fields.Float(string="Points: credit limit use", readonly=True, digits=(16, 1), aggregator="avg")
     score = fields.Integer(string="Risk score", readonly=True, aggregator="avg", help="0 (no risk sign) to 100.")
     risk_level = fields.Selection(RISK_LEVELS, readonly=True)
 
@@ -92,16 +92,15 @@ class ArPartnerScore(models.Model):
     def _get_explanation(self):
         """The score as a sum of its parts, in words."""
         self.ensure_one()
-        labels = {fname: self._fields[fname].string for fname, _points, _reason in RISK_PARTS}
+        labels = {fname: self._fields[fname].string.split(": ", 1)[-1].capitalize() for fname, _p, _r in RISK_PARTS}
         parts = [f"{labels[fname]} {self[fname]:.1f}/{points}" for fname, points, _reason in RISK_PARTS if self[fname]]
         return " + ".join(parts) + f" = {self.score}" if parts else self.env._("No risk sign: 0")
 
     @api.model
     def _get_scores(self, partner_ids, company):
         """``{commercial partner id: ar.partner.score}`` in ``company``, in one query."""
-        # sudo: figures derived from the ledger; callers decide who sees them
-        scores = self.sudo().search([("partner_id", "in", list(partner_ids)), ("company_id", "=", company.id)])
-        return {score.partner_id.id: score.sudo(False) for score in scores}
+        scores = self.search([("partner_id", "in", list(partner_ids)), ("company_id", "=", company.id)])
+        return {score.partner_id.id: score for score in scores}
 
     @api.model
     def _compute_scores(self, company, today=None):
@@ -125,20 +124,33 @@ class ArPartnerScore(models.Model):
         query = SQL(
             """
             WITH paid AS (
-                SELECT partner_id, amount, GREATEST(paid_on - date_due, 0) AS days_late, paid_on
+                SELECT move_id, partner_id, amount, GREATEST(paid_on - date_due, 0) AS days_late, paid_on
                   FROM (%(paid)s) paid
                  WHERE paid_on > %(start_previous)s AND paid_on <= %(today)s
             ),
-            behaviour AS (
+            invoices AS (
+                SELECT move_id, partner_id, MAX(paid_on) AS paid_on, MAX(days_late) AS days_late
+                  FROM paid
+              GROUP BY move_id, partner_id
+            ),
+            counts AS (
                 SELECT partner_id,
                        COUNT(*) FILTER (WHERE paid_on > %(start)s) AS paid_count,
-                       COUNT(*) FILTER (WHERE paid_on > %(start)s AND days_late > 0) AS late_count,
+                       COUNT(*) FILTER (WHERE paid_on > %(start)s AND days_late > 0) AS late_count
+                  FROM invoices
+              GROUP BY partner_id
+            ),
+            behaviour AS (
+                SELECT paid.partner_id,
+                       MAX(counts.paid_count) AS paid_count,
+                       MAX(counts.late_count) AS late_count,
                        SUM(amount * days_late) FILTER (WHERE paid_on > %(start)s)
                            / NULLIF(SUM(amount) FILTER (WHERE paid_on > %(start)s), 0) AS avg_days_late,
                        SUM(amount * days_late) FILTER (WHERE paid_on <= %(start)s)
                            / NULLIF(SUM(amount) FILTER (WHERE paid_on <= %(start)s), 0) AS avg_days_late_previous
                   FROM paid
-              GROUP BY partner_id
+                  JOIN counts ON counts.partner_id = paid.partner_id
+              GROUP BY paid.partner_id
             ),
             figures AS (%(figures)s),
             promises AS (
@@ -175,8 +187,10 @@ class ArPartnerScore(models.Model):
                        COALESCE(figures.overdue, 0) AS overdue_amount,
                        CASE WHEN figures.total_due > 0 THEN LEAST(figures.overdue / figures.total_due, 1)
                             ELSE 0 END AS overdue_ratio,
-                       COALESCE((partner.credit_limit ->> %(company_key)s)::numeric, %(credit_limit_fallback)s)
-                           AS credit_limit
+                       CASE WHEN %(use_credit_limit)s
+                            THEN COALESCE((partner.credit_limit ->> %(company_key)s)::numeric,
+                                          %(credit_limit_fallback)s)
+                            ELSE 0 END AS credit_limit
                   FROM customers
                   JOIN res_partner partner ON partner.id = customers.partner_id
              LEFT JOIN behaviour ON behaviour.partner_id = customers.partner_id
@@ -187,12 +201,15 @@ class ArPartnerScore(models.Model):
             parts AS (
                 SELECT measures.*,
                        CASE WHEN credit_limit > 0 THEN GREATEST(total_due, 0) / credit_limit ELSE 0 END AS credit_use,
-                       30.0 * LEAST(avg_days_late, %(late_cap)s) / %(late_cap)s AS points_late,
-                       10.0 * LEAST(GREATEST(late_trend, 0), %(trend_cap)s) / %(trend_cap)s AS points_trend,
-                       15.0 * LEAST(broken_promise_count, %(promise_cap)s) / %(promise_cap)s AS points_promises,
-                       10.0 * LEAST(open_dispute_count, %(dispute_cap)s) / %(dispute_cap)s AS points_disputes,
-                       20.0 * overdue_ratio AS points_overdue,
-                       CASE WHEN credit_limit > 0 THEN 15.0 * LEAST(GREATEST(total_due, 0) / credit_limit, 1)
+                       %(w_late)s * LEAST(avg_days_late, %(late_cap)s) / %(late_cap)s AS points_late,
+                       %(w_trend)s * LEAST(GREATEST(late_trend, 0), %(trend_cap)s) / %(trend_cap)s AS points_trend,
+                       %(w_promises)s * LEAST(broken_promise_count, %(promise_cap)s) / %(promise_cap)s
+                           AS points_promises,
+                       %(w_disputes)s * LEAST(open_dispute_count, %(dispute_cap)s) / %(dispute_cap)s
+                           AS points_disputes,
+                       %(w_overdue)s * overdue_ratio AS points_overdue,
+                       CASE WHEN credit_limit > 0
+                            THEN %(w_credit)s * LEAST(GREATEST(total_due, 0) / credit_limit, 1)
                             ELSE 0 END AS points_credit
                   FROM measures
             ),
@@ -239,6 +256,8 @@ class ArPartnerScore(models.Model):
             start_previous=today - relativedelta(months=24),
             figures=self.env["res.partner"]._ar_receivable_figures_query(company, today),
             credit_limit_fallback=credit_limit_fallback,
+            use_credit_limit=bool(company.account_use_credit_limit),
+            **{f"w_{fname.removeprefix('points_')}": float(points) for fname, points, _reason in RISK_PARTS},
             late_cap=LATE_DAYS_CAP,
             trend_cap=TREND_DAYS_CAP,
             promise_cap=BROKEN_PROMISES_CAP,

@@ -327,10 +327,14 @@ class ResPartner(models.Model):
     def _search_ar_risk_score(self, operator, value):
         if operator not in OPERATORS or not isinstance(value, int):
             raise UserError(self.env._("This filter does not support the operator %(operator)s.", operator=operator))
-        scores = self.env["ar.partner.score"].search(
-            [("company_id", "=", self.env.company.id), ("score", operator, value)]
-        )
-        return [("commercial_partner_id", "in", scores.partner_id.ids)]
+        Score = self.env["ar.partner.score"]
+        company_domain = [("company_id", "=", self.env.company.id)]
+        matching = Score.search(company_domain + [("score", operator, value)]).partner_id.ids
+        if OPERATORS[operator](0, value):
+            # customers without a score row score 0 too
+            scored = Score.search(company_domain).partner_id.ids
+            return ["|", ("commercial_partner_id", "in", matching), ("commercial_partner_id", "not in", scored)]
+        return [("commercial_partner_id", "in", matching)]
 
     def _search_ar_next_followup_date(self, operator, value):
         if operator not in OPERATORS or not value:

@@ -74,7 +74,22 @@ class ArAgingReport(models.Model):
         ``as_of`` are skipped early: still open today, or reconciled later.
         """
         for model, fnames in (
-            ("account.move.line", ["balance", "amount_currency", "amount_residual", "date", "date_maturity"]),
+            (
+                "account.move.line",
+                [
+                    "balance",
+                    "amount_currency",
+                    "amount_residual",
+                    "date",
+                    "date_maturity",
+                    "parent_state",
+                    "account_id",
+                    "partner_id",
+                    "company_id",
+                    "currency_id",
+                    "move_id",
+                ],
+            ),
             ("account.partial.reconcile", ["amount", "debit_amount_currency", "credit_amount_currency", "max_date"]),
             ("res.partner", ["commercial_partner_id"]),
         ):
@@ -110,10 +125,12 @@ class ArAgingReport(models.Model):
                AND line.date <= %(as_of)s
                AND (
                     line.amount_residual != 0
-                    OR EXISTS (SELECT 1 FROM account_partial_reconcile later
-                                WHERE later.debit_move_id = line.id AND later.max_date > %(as_of)s)
-                    OR EXISTS (SELECT 1 FROM account_partial_reconcile later
-                                WHERE later.credit_move_id = line.id AND later.max_date > %(as_of)s)
+                    OR line.id IN (
+                        SELECT later.debit_move_id FROM account_partial_reconcile later
+                         WHERE later.max_date > %(as_of)s
+                         UNION ALL
+                        SELECT later.credit_move_id FROM account_partial_reconcile later
+                         WHERE later.max_date > %(as_of)s)
                )
             """,
             as_of=as_of,
@@ -122,33 +139,42 @@ class ArAgingReport(models.Model):
 
     @api.model
     def _paid_invoices_query(self, company_ids):
-        """SQL: customer invoices paid in full, with ``paid_on``, the date of
-        the reconciliation that settled them (the latest on their receivable
-        lines). Columns: ``move_id, partner_id`` (commercial entity),
-        ``company_id, amount`` (company currency), ``date_due, paid_on``."""
+        """SQL: the receivable lines (installments) of customer invoices paid in
+        full, each with ``paid_on``, the date of the reconciliation that
+        settled it (the latest). Exchange difference entries do not count as
+        payments: they are dated at the end of a period, not when the
+        customer paid. Columns: ``move_id, line_id, partner_id`` (commercial
+        entity), ``company_id, amount`` (the line's, company currency),
+        ``date_due`` (the line's) and ``paid_on``."""
         for model, fnames in (
-            ("account.move", ["payment_state", "invoice_date_due", "amount_total_signed", "commercial_partner_id"]),
-            ("account.partial.reconcile", ["max_date", "debit_move_id"]),
+            ("account.move", ["payment_state", "commercial_partner_id", "move_type", "state"]),
+            ("account.move.line", ["balance", "date_maturity", "account_id", "move_id"]),
+            ("account.partial.reconcile", ["max_date", "debit_move_id", "credit_move_id", "exchange_move_id"]),
         ):
             self.env[model].flush_model(fnames)
         return SQL(
             """
             SELECT move.id AS move_id,
+                   line.id AS line_id,
                    move.commercial_partner_id AS partner_id,
                    move.company_id,
-                   move.amount_total_signed AS amount,
-                   move.invoice_date_due AS date_due,
+                   line.balance AS amount,
+                   COALESCE(line.date_maturity, move.invoice_date_due) AS date_due,
                    MAX(partial.max_date) AS paid_on
               FROM account_move move
               JOIN account_move_line line ON line.move_id = move.id
               JOIN account_account account ON account.id = line.account_id
               JOIN account_partial_reconcile partial ON partial.debit_move_id = line.id
+              JOIN account_move_line counterpart ON counterpart.id = partial.credit_move_id
              WHERE move.company_id = ANY(%(company_ids)s)
                AND move.move_type = 'out_invoice'
                AND move.state = 'posted'
                AND move.payment_state IN ('paid', 'in_payment')
                AND account.account_type = 'asset_receivable'
-          GROUP BY move.id
+               AND NOT EXISTS (
+                    SELECT 1 FROM account_partial_reconcile exchange
+                     WHERE exchange.exchange_move_id = counterpart.move_id)
+          GROUP BY move.id, line.id
             """,
             company_ids=list(company_ids),
         )

@@ -43,6 +43,7 @@ DETAIL_COLUMNS = [
 def aging_rows(env, company, as_of):
     """``(summary rows, detail rows)`` of the aging report of ``company`` on ``as_of``."""
     report = env["ar.aging.report"].with_company(company).with_context(ar_as_of=as_of)
+    report.invalidate_model()  # rows are per line whatever the day: drop another day's figures
     domain = [("company_id", "=", company.id)]
     aggregates = [f"amount_{key}:sum" for key, _label in AGING_BUCKETS] + ["amount_residual:sum"]
     groups = report._read_group(domain, ["partner_id", "collector_id"], aggregates)

@@ -35,6 +35,7 @@ DETAIL_COLUMNS = [
 def forecast_rows(env, company, as_of):
     """``(week rows, detail rows)`` of the forecast of ``company`` from ``as_of``."""
     forecast = env["ar.cash.forecast"].with_company(company).with_context(ar_as_of=as_of)
+    forecast.invalidate_model()  # rows do not depend on the day: drop another day's figures
     domain = [("company_id", "=", company.id)]
     sources = [key for key, _label in FORECAST_SOURCES]
     by_week = defaultdict(lambda: dict.fromkeys(sources, 0.0))

@@ -58,7 +58,9 @@ class ArReminderReport(models.Model):
                         WHEN reminder.date + %(days)s <= %(today)s THEN 0.0 END AS paid_within
               FROM (
                     SELECT DISTINCT ON (line.move_id, line.level_id)
-                           line.id, line.date::date AS date, line.level_id, line.channel, line.move_id,
+                           line.id,
+                           (line.date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS date,
+                           line.level_id, line.channel, line.move_id,
                            line.partner_id, line.company_id, line.amount_residual
                       FROM ar_followup_history_line line
                      WHERE line.level_id IS NOT NULL
@@ -69,9 +71,12 @@ class ArReminderReport(models.Model):
                    ) reminder
               JOIN res_company company ON company.id = reminder.company_id
               JOIN res_partner customer ON customer.id = reminder.partner_id
-         LEFT JOIN (%(paid)s) paid ON paid.move_id = reminder.move_id
+         LEFT JOIN (
+                    SELECT move_id, MAX(paid_on) AS paid_on FROM (%(paid)s) paid_line GROUP BY move_id
+                   ) paid ON paid.move_id = reminder.move_id
             """,
             days=PAID_WITHIN_DAYS,
+            tz=self.env.context.get("tz") or self.env.user.tz or "UTC",
             today=today,
             company_ids=list(company_ids),
             paid=self.env["ar.aging.report"]._paid_invoices_query(company_ids),

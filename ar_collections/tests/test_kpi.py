@@ -148,6 +148,16 @@ class TestKpi(ArCollectionsCommon):
         with self.assertRaises(UserError):
             self.env["ar.kpi.snapshot"]._refresh(self.company, END, START)
 
+    def test_nightly_month_to_date_replaces_yesterdays(self):
+        for day in ("2026-04-01", "2026-04-02", "2026-04-03"):
+            with freeze_time(day):
+                self.env.ref("ar_collections.ir_cron_kpi_snapshot").method_direct_trigger()
+        snapshots = self.env["ar.kpi.snapshot"].search([("company_id", "=", self.company.id)])
+        periods = {(s.date_from, s.date_to, s.rolling) for s in snapshots}
+        self.assertEqual(periods, {(START, END, False), (date(2026, 4, 1), date(2026, 4, 3), True)})
+        # one row per scope and period: the company, Acme's collector, no collector
+        self.assertEqual(len(snapshots), 6)
+
     def test_cron_and_reminder_report(self):
         self.remind(self.inv_e, "2026-03-02")
         with freeze_time("2026-04-02"):

@@ -42,6 +42,7 @@ class TestRisk(ArCollectionsCommon):
             cls.pay(cls.make_invoice(amount, due=due), amount, paid)
         cls.inv_overdue = cls.make_invoice(2000, due=date(2026, 5, 31))
         cls.inv_open = cls.make_invoice(2000, due=date(2026, 7, 30))
+        cls.company.account_use_credit_limit = True
         cls.customer.credit_limit = 8000
         with freeze_time("2026-06-01"):
             promise = cls.env["ar.payment.promise"].create(
@@ -67,7 +68,8 @@ class TestRisk(ArCollectionsCommon):
     def compute(self):
         with freeze_time(TODAY):
             self.env.ref("ar_collections.ir_cron_partner_score").method_direct_trigger()
-        return self.env["ar.partner.score"]._get_scores([self.customer.id, self.clean.id], self.company)
+        scores = self.env["ar.partner.score"].search([("company_id", "=", self.company.id)])
+        return {score.partner_id.id: score for score in scores}
 
     def test_behaviour_and_score(self):
         scores = self.compute()
@@ -97,9 +99,16 @@ class TestRisk(ArCollectionsCommon):
             self.assertAlmostEqual(partner.ar_avg_days_late, 12.0)
             self.assertAlmostEqual(partner.ar_late_trend, 10.0)
             self.assertEqual(partner.ar_risk_level, "medium")
-            risky = self.env["res.partner"].with_user(self.collector).search([("ar_risk_score", ">=", 30)])
+            self.nobody = self.env["res.partner"].create({"name": "Nobody Ltd", "is_company": True})
+            Partner = self.env["res.partner"].with_user(self.collector)
+            risky = Partner.search([("ar_risk_score", ">=", 30)])
+            safe = Partner.search([("ar_risk_score", "<", 30)])
         self.assertIn(self.customer, risky)
         self.assertNotIn(self.clean, risky)
+        # customers without a score row count as 0
+        self.assertIn(self.clean, safe)
+        self.assertIn(self.nobody, safe)
+        self.assertNotIn(self.customer, safe)
 
     def test_access(self):
         score = self.compute()[self.customer.id]
@@ -120,6 +129,34 @@ class TestRisk(ArCollectionsCommon):
         self.assertEqual(first, second)  # updated in place
         self.assertEqual(second.overdue_amount, 0)
         self.assertEqual(second.points_overdue, 0)
+        # a customer with nothing left to score loses its row
+        gone = self.env["res.partner"].create({"name": "Gone Ltd"})
+        self.env["ar.partner.score"].sudo().create({"partner_id": gone.id, "company_id": self.company.id, "score": 50})
+        self.assertNotIn(gone.id, self.compute())
+        self.assertFalse(self.env["ar.partner.score"].search([("partner_id", "=", gone.id)]))
+        # without credit limits in the company, the limit does not count
+        self.company.account_use_credit_limit = False
+        self.assertEqual(self.compute()[self.customer.id].points_credit, 0)
+
+    def test_installments_are_late_on_their_own_dates(self):
+        """30 % due on the invoice date, 70 % at the end of the next month, all
+        paid 30 days after the invoice: the first part 30 days late, the rest
+        early, so 300 x 30 / 1,000 = 9.0 days late on average."""
+        cedar = self.env["res.partner"].create({"name": "Cedar Interiors", "is_company": True})
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": cedar.id,
+                "invoice_date": date(2026, 3, 10),
+                "invoice_payment_term_id": self.pay_terms_b.id,
+                "invoice_line_ids": [Command.create({"name": "Cabinets", "price_unit": 1000, "tax_ids": []})],
+            }
+        )
+        invoice.action_post()
+        self.pay(invoice, 1000, date(2026, 4, 9))
+        score = self.compute()[cedar.id]
+        self.assertEqual((score.paid_count, score.late_count), (1, 1))
+        self.assertAlmostEqual(score.avg_days_late, 9.0)
 
     def test_one_statement_whatever_the_customers(self):
         """The nightly job's queries do not grow with the number of customers."""
