@@ -358,19 +358,20 @@ class ArKpiSnapshot(models.Model):
         Aging = self.env["ar.aging.report"]
         self.env["res.partner"].flush_model(["ar_collector_id"])
         collector = self._collector_sql("customer", company)
-        # per customer first: its overdue is net of its open credits and never
-        # below zero (as on the customer's screen), so overdue <= receivables
+        # per customer first: what it owes and its overdue are net of its open
+        # credits and never below zero (as on the customer's screen), so that
+        # overdue <= receivables and a customer in credit does not hide another's debt
         for collector_id, total, overdue, over_90 in self._fetch(
             SQL(
                 """
-                SELECT collector_id, SUM(total), SUM(GREATEST(overdue, 0)), SUM(over_90)
+                SELECT collector_id, SUM(GREATEST(total, 0)), SUM(GREATEST(overdue, 0)), SUM(GREATEST(over_90, 0))
                   FROM (
                         SELECT %(collector)s AS collector_id,
                                SUM(item.residual) AS total,
                                COALESCE(SUM(item.residual) FILTER (
                                    WHERE item.residual < 0 OR item.date_maturity < %(end)s), 0) AS overdue,
-                               COALESCE(SUM(item.residual) FILTER (WHERE item.date_maturity < %(end_90)s), 0)
-                                   AS over_90
+                               COALESCE(SUM(item.residual) FILTER (
+                                   WHERE item.residual < 0 OR item.date_maturity < %(end_90)s), 0) AS over_90
                           FROM (%(items)s) item
                           JOIN res_partner customer ON customer.id = item.partner_id
                       GROUP BY item.partner_id, 1
@@ -389,10 +390,14 @@ class ArKpiSnapshot(models.Model):
         for collector_id, total in self._fetch(
             SQL(
                 """
-                SELECT %(collector)s, SUM(item.residual)
-                  FROM (%(items)s) item
-                  JOIN res_partner customer ON customer.id = item.partner_id
-              GROUP BY 1
+                SELECT collector_id, SUM(GREATEST(total, 0))
+                  FROM (
+                        SELECT %(collector)s AS collector_id, SUM(item.residual) AS total
+                          FROM (%(items)s) item
+                          JOIN res_partner customer ON customer.id = item.partner_id
+                      GROUP BY item.partner_id, 1
+                       ) per_customer
+              GROUP BY collector_id
                 """,
                 collector=collector,
                 items=Aging._open_items_query(as_of_start, company.ids),

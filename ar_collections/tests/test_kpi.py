@@ -32,6 +32,8 @@ class TestKpi(ArCollectionsCommon):
     ====  ======  ==========  ==========  =====================================
 
     Birch (no collector): F, 700, invoiced 2026-03-10, due 2026-04-09.
+    Cedar (no collector): an unapplied credit note of 200 from 2025: a
+    customer in credit owes nothing and does not lower the others' figures.
 
     On 03-31: receivables 6,100 (Acme) + 700 = 6,800, of which 3,700 not yet
     due and 3,100 overdue (500 over 90 days). On 02-28: 1,000 + 2,000 + 500 +
@@ -49,6 +51,8 @@ class TestKpi(ArCollectionsCommon):
         cls.inv_d = cls.make_invoice(500, due=date(2025, 12, 15))
         cls.inv_e = cls.make_invoice(800, due=date(2026, 2, 20))
         cls.inv_f = cls.make_invoice(700, due=date(2026, 4, 9), partner=cls.birch)
+        cedar = cls.env["res.partner"].create({"name": "Cedar Interiors", "is_company": True})
+        cls.make_invoice(200, due=date(2025, 6, 15), partner=cedar, move_type="out_refund")
         cls.pay(cls.inv_a, 400, date(2026, 3, 10))
         cls.pay(cls.inv_e, 800, date(2026, 3, 10))
         reason = cls.env.ref("ar_collections.ar_dispute_reason_quality")
