@@ -1,5 +1,5 @@
 # ar_collections: the commands a newcomer needs. See README.md.
-.PHONY: setup demo test lint bench
+.PHONY: setup demo test lint bench bench-insight
 
 setup:  ## install what the tests, lint and benchmark need (Odoo 18.0 itself must already be installed)
 	python3 -m pip install -r requirements-test.txt
@@ -16,3 +16,6 @@ lint:  ## pylint-odoo (OCA checks), OCA XML/CSV checks, ruff
 
 bench:  ## follow-up batch benchmark on a generated book (bench/README.md)
 	tools/bench.sh
+
+bench-insight:  ## aging, KPI, risk score and forecast benchmark on 100,000 open invoices (bench/README.md)
+	tools/bench_insight.sh
