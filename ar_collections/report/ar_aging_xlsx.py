@@ -40,7 +40,7 @@ DETAIL_COLUMNS = [
 ]
 
 
-def aging_rows(env, company, as_of):
+def aging_rows(env, company, as_of, detail=True):
     """``(summary rows, detail rows)`` of the aging report of ``company`` on ``as_of``."""
     report = env["ar.aging.report"].with_company(company).with_context(ar_as_of=as_of)
     report.invalidate_model()  # rows are per line whatever the day: drop another day's figures
@@ -52,25 +52,29 @@ def aging_rows(env, company, as_of):
         key=lambda row: (row[0] or "").lower(),
     )
     buckets = dict(report._fields["aging_bucket"]._description_selection(env))
-    detail = [
+    detail_rows = (
         [
-            row.partner_id.name,
-            row.name or row.move_id.name,
-            row.date,
-            row.date_maturity,
-            row.days_overdue,
-            buckets.get(row.aging_bucket, ""),
-            row.currency_id.name,
-            row.amount_residual_currency,
-            row.amount_residual,
+            [
+                row.partner_id.name,
+                row.name or row.move_id.name,
+                row.date,
+                row.date_maturity,
+                row.days_overdue,
+                buckets.get(row.aging_bucket, ""),
+                row.currency_id.name,
+                row.amount_residual_currency,
+                row.amount_residual,
+            ]
+            for row in report.search(domain, order="partner_id, date_maturity, id")
         ]
-        for row in report.search(domain, order="partner_id, date_maturity, id")
-    ]
-    return summary, detail
+        if detail
+        else []
+    )
+    return summary, detail_rows
 
 
 def build_aging_xlsx(env, company, as_of, detail=True):
-    summary_rows, detail_rows = aging_rows(env, company, as_of)
+    summary_rows, detail_rows = aging_rows(env, company, as_of, detail=detail)
     return XlsxBook().write_report(
         env,
         env._("Aged receivables of %(company)s as of %(date)s", company=company.name, date=format_date(env, as_of)),

@@ -32,7 +32,7 @@ DETAIL_COLUMNS = [
 ]
 
 
-def forecast_rows(env, company, as_of):
+def forecast_rows(env, company, as_of, detail=True):
     """``(week rows, detail rows)`` of the forecast of ``company`` from ``as_of``."""
     forecast = env["ar.cash.forecast"].with_company(company).with_context(ar_as_of=as_of)
     forecast.invalidate_model()  # rows do not depend on the day: drop another day's figures
@@ -47,22 +47,26 @@ def forecast_rows(env, company, as_of):
         amounts = [by_week[week][source] for source in sources]
         weeks.append([week, first_monday + timedelta(weeks=week - 1), *amounts, sum(amounts)])
     labels = dict(forecast._fields["source"]._description_selection(env))
-    detail = [
+    detail_rows = (
         [
-            row.week_start,
-            row.date_expected,
-            row.partner_id.name,
-            labels[row.source],
-            (row.move_id or row.promise_id or row.plan_id).display_name,
-            row.amount,
+            [
+                row.week_start,
+                row.date_expected,
+                row.partner_id.name,
+                labels[row.source],
+                (row.move_id or row.promise_id or row.plan_id).display_name,
+                row.amount,
+            ]
+            for row in forecast.search(domain, order="date_expected, partner_id, id")
         ]
-        for row in forecast.search(domain, order="date_expected, partner_id, id")
-    ]
-    return weeks, detail
+        if detail
+        else []
+    )
+    return weeks, detail_rows
 
 
 def build_forecast_xlsx(env, company, as_of, detail=True):
-    week_rows, detail_rows = forecast_rows(env, company, as_of)
+    week_rows, detail_rows = forecast_rows(env, company, as_of, detail=detail)
     title = env._(
         "Cash-in forecast of %(company)s, %(weeks)s weeks from %(date)s",
         company=company.name,
