@@ -29,3 +29,21 @@ drop_db() {
 c = psycopg2.connect(dbname='postgres'); c.autocommit = True
 c.cursor().execute('DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)' % sys.argv[1])" "$1" || true
 }
+
+# Runs a benchmark: a fresh database with ar_collections (no demo data), the
+# book made by bench/$1 (extra arguments go to it), the figures of bench/$2,
+# the database dropped at the end.
+run_bench() {
+    local generator=$1 bench=$2
+    shift 2
+    DB="ar_collections_bench_$$"
+    WORK=$(mktemp -d)
+    trap 'drop_db "$DB"; rm -rf "$WORK"' EXIT
+    echo "Installing ar_collections in $DB ..."
+    odoo_bin -d "$DB" -i ar_collections --without-demo=all --stop-after-init --addons-path="$ODOO_ADDONS_PATH" \
+        --data-dir="$WORK/data" --db-filter="^$DB\$" --log-level=warn
+    export AR_BENCH_DATA_DIR="$WORK/data"
+    cd "$REPO_DIR/bench"
+    "$PYTHON" "$generator" "$DB" "$@"
+    "$PYTHON" "$bench" "$DB"
+}

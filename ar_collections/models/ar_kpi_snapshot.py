@@ -493,18 +493,16 @@ class ArKpiSnapshot(models.Model):
                              AND dispute.state IN ('resolved', 'rejected')), 0)
                   FROM ar_dispute dispute
                   JOIN res_partner customer ON customer.id = dispute.partner_id
-                  JOIN LATERAL (
-                        SELECT COALESCE(SUM(move.amount_total_signed) / NULLIF(SUM(move.amount_total), 0), 1) AS rate
-                          FROM ar_dispute_account_move_rel rel
-                          JOIN account_move move ON move.id = rel.move_id
-                         WHERE rel.dispute_id = dispute.id
-                       ) covered ON TRUE
+                  JOIN LATERAL (%(covered)s) covered ON TRUE
                  WHERE dispute.company_id = %(company_id)s
                    AND (dispute.date_opened BETWEEN %(date_from)s AND %(date_to)s
                         OR dispute.date_closed BETWEEN %(date_from)s AND %(date_to)s)
               GROUP BY 1
                 """,
                 collector=self._collector_sql("customer", company),
+                covered=self.env["ar.aging.report"]._covered_invoices_query(
+                    "ar_dispute_account_move_rel", "dispute_id", SQL.identifier("dispute", "id")
+                ),
                 company_id=company.id,
                 date_from=date_from,
                 date_to=date_to,

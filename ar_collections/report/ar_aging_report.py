@@ -180,6 +180,25 @@ class ArAgingReport(models.Model):
         )
 
     @api.model
+    def _covered_invoices_query(self, rel_table, record_column, record_id):
+        """SQL: ``residual`` (invoice currency) and ``rate`` (company currency per
+        unit of invoice currency, at the invoices' own rate) of the invoices a
+        plan, promise or dispute covers, through its ``rel_table`` relation;
+        for a LATERAL join on ``record_id`` (the record's id column)."""
+        return SQL(
+            """
+            SELECT SUM(move.amount_residual) AS residual,
+                   COALESCE(SUM(move.amount_total_signed) / NULLIF(SUM(move.amount_total), 0), 1) AS rate
+              FROM %(rel)s rel
+              JOIN account_move move ON move.id = rel.move_id
+             WHERE %(record_column)s = %(record_id)s
+            """,
+            rel=SQL.identifier(rel_table),
+            record_column=SQL.identifier("rel", record_column),
+            record_id=record_id,
+        )
+
+    @api.model
     def _bucket_case(self, days):
         """SQL: the aging bucket of an item ``days`` (an SQL expression) overdue."""
         whens = []

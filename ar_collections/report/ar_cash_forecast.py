@@ -115,20 +115,7 @@ class ArCashForecast(models.Model):
         ):
             self.env[model].flush_model(fnames)
         first_monday = self._week_start(as_of)
-
-        def company_rate(rel_table, key):
-            # what one unit of the record's currency is worth in company currency, at its invoices' rate
-            return SQL(
-                """
-                SELECT SUM(move.amount_residual) AS residual,
-                       SUM(move.amount_total_signed) / NULLIF(SUM(move.amount_total), 0) AS rate
-                  FROM %(rel)s rel
-                  JOIN account_move move ON move.id = rel.move_id
-                 WHERE rel.%(key)s
-                """,
-                rel=SQL.identifier(rel_table),
-                key=key,
-            )
+        Aging = self.env["ar.aging.report"]
 
         return SQL(
             """
@@ -141,14 +128,14 @@ class ArCashForecast(models.Model):
                 SELECT promise.id * 3 + 1, 'promise', NULL, promise.id, NULL, NULL, promise.partner_id,
                        promise.company_id, GREATEST(promise.promised_date, %(as_of)s),
                        GREATEST(promise.amount - GREATEST(promise.amount_initial - covered.residual, 0), 0)
-                           * COALESCE(covered.rate, 1)
+                           * covered.rate
                   FROM ar_payment_promise promise
                   JOIN LATERAL (%(promise_rate)s) covered ON TRUE
                  WHERE promise.state = 'open' AND promise.company_id = ANY(%(company_ids)s)
                  UNION ALL
                 SELECT installment.id * 3 + 2, 'installment', NULL, NULL, plan.id, installment.id, plan.partner_id,
                        plan.company_id, GREATEST(installment.date_due, %(as_of)s),
-                       (installment.amount - installment.amount_paid) * COALESCE(covered.rate, 1)
+                       (installment.amount - installment.amount_paid) * covered.rate
                   FROM ar_payment_plan_installment installment
                   JOIN ar_payment_plan plan ON plan.id = installment.plan_id
                   JOIN LATERAL (%(plan_rate)s) covered ON TRUE
@@ -172,8 +159,12 @@ class ArCashForecast(models.Model):
             lines=self._expected_lines_query(as_of, company_ids),
             as_of=as_of,
             company_ids=list(company_ids),
-            promise_rate=company_rate("ar_payment_promise_account_move_rel", SQL("promise_id = promise.id")),
-            plan_rate=company_rate("ar_payment_plan_account_move_rel", SQL("plan_id = plan.id")),
+            promise_rate=Aging._covered_invoices_query(
+                "ar_payment_promise_account_move_rel", "promise_id", SQL.identifier("promise", "id")
+            ),
+            plan_rate=Aging._covered_invoices_query(
+                "ar_payment_plan_account_move_rel", "plan_id", SQL.identifier("plan", "id")
+            ),
             first_monday=first_monday,
             end=first_monday + timedelta(weeks=FORECAST_WEEKS),
         )
