@@ -1,21 +1,23 @@
 # ar_collections: the commands a newcomer needs. See README.md.
-.PHONY: setup demo test lint bench bench-insight
+.PHONY: setup demo test lint bench bench-insight clean
 
-setup:  ## install what the tests, lint and benchmark need (Odoo 18.0 itself must already be installed)
-	python3 -m pip install -r requirements-test.txt
+setup:  ## install what is missing: .venv with Odoo 18.0 and the test requirements, wkhtmltopdf, chromium, PostgreSQL
+	tools/setup.sh
 
-demo:  ## start Odoo with ar_collections and demo data on http://localhost:8069 (admin / admin)
+demo:  ## set up, then start Odoo with ar_collections and demo data on http://localhost:8069 (admin / admin)
 	tools/demo.sh
 
-test:  ## run the whole test suite in a throwaway database
+test:  ## set up, then run the whole test suite in a throwaway database
 	tools/test.sh
 
 lint:  ## pylint-odoo (OCA checks), OCA XML/CSV checks, ruff
 	tools/lint.sh
-
 
 bench:  ## follow-up batch benchmark on a generated book (bench/README.md)
 	tools/bench.sh
 
 bench-insight:  ## aging, KPI, risk score and forecast benchmark on 100,000 open invoices (bench/README.md)
 	tools/bench_insight.sh
+
+clean:  ## remove .venv/, .cache/, var/ and the demo database
+	tools/clean.sh

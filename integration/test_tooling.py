@@ -1,5 +1,5 @@
 """The project's own commands: lint is clean; the test and demo commands
-fail fast with one clear line when Odoo or PostgreSQL is missing."""
+fail fast with one clear line when the PYTHON given cannot import Odoo or PostgreSQL is missing."""
 
 import os
 import subprocess
@@ -29,7 +29,7 @@ def test_commands_fail_fast_without_odoo(tmp_path):
         done = _run_without(tmp_path, script, PYTHON=str(python))
         assert done.returncode == 2, done.stdout + done.stderr
         lines = (done.stdout + done.stderr).strip().splitlines()
-        expected = f"ERROR: Odoo 18.0 is not importable with {python} ('import odoo' fails)"
+        expected = f"ERROR: PYTHON={python} cannot import Odoo 18.0 ('import odoo' fails or is another version)"
         assert len(lines) == 1 and lines[0].startswith(expected), lines
 
 

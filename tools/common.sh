@@ -2,22 +2,18 @@
 # Sourced, not run. Fails fast with one clear line.
 set -euo pipefail
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PYTHON=${PYTHON:-python3}
-
-if ! ODOO_ROOT=$("$PYTHON" -c 'import os, odoo; print(os.path.dirname(os.path.dirname(odoo.__file__)))' 2>/dev/null); then
-    echo "ERROR: Odoo 18.0 is not importable with $PYTHON ('import odoo' fails): install Odoo 18.0 first (see README)." >&2
-    exit 2
-fi
-if ! "$PYTHON" -c 'import psycopg2; psycopg2.connect(dbname="postgres").close()' 2>/dev/null; then
-    echo "ERROR: PostgreSQL does not answer on the local socket as user '$(id -un)': start it (see README)." >&2
-    exit 2
-fi
+# The set-up installs what is missing and names the interpreter to use: PYTHON when given
+# (it must import Odoo 18.0), else the project's .venv. Its errors are one line, exit 2.
+PYTHON=$("$REPO_DIR/tools/setup.sh" --print-python) || exit 2
+ODOO_ROOT=$("$PYTHON" -c 'import os, odoo; print(os.path.dirname(os.path.dirname(odoo.__file__)))')
+# the console scripts of the interpreter's environment (pytest, ruff, oca-checks-*) come first
+PATH="$(dirname "$PYTHON"):$PATH"
 
 ODOO_ADDONS_PATH="$REPO_DIR"
 for dir in "$ODOO_ROOT/addons" "$ODOO_ROOT/odoo/addons"; do
     [ -d "$dir" ] && ODOO_ADDONS_PATH="$dir,$ODOO_ADDONS_PATH"
 done
-export ODOO_ADDONS_PATH REPO_DIR PYTHON ODOO_ROOT
+export ODOO_ADDONS_PATH REPO_DIR PYTHON ODOO_ROOT PATH
 
 odoo_bin() {
     "$PYTHON" -m odoo "$@"
