@@ -55,6 +55,7 @@ class AccountMove(models.Model):
         store=True,
         index="btree_not_null",
         groups=COLLECTIONS_USER,
+        check_company=True,
     )
     ar_last_followup_date = fields.Date(
         string="Last follow-up",
@@ -76,6 +77,7 @@ class AccountMove(models.Model):
         groups=COLLECTIONS_USER,
         help="Set when a payment plan breaks: the next follow-up of this invoice is this level "
         "(unless it already reached a higher one); the usual rule takes over after it.",
+        check_company=True,
     )
     ar_payment_plan_ids = fields.Many2many(
         "ar.payment.plan",
@@ -86,6 +88,7 @@ class AccountMove(models.Model):
         copy=False,
         readonly=True,
         groups=COLLECTIONS_USER,
+        check_company=True,
     )
     ar_dispute_ids = fields.Many2many(
         "ar.dispute",
@@ -96,6 +99,7 @@ class AccountMove(models.Model):
         copy=False,
         readonly=True,
         groups=COLLECTIONS_USER,
+        check_company=True,
     )
     ar_promise_ids = fields.Many2many(
         "ar.payment.promise",
@@ -106,6 +110,7 @@ class AccountMove(models.Model):
         copy=False,
         readonly=True,
         groups=COLLECTIONS_USER,
+        check_company=True,
     )
     ar_followup_paused = fields.Char(
         string="Follow-ups paused",
@@ -130,6 +135,7 @@ class AccountMove(models.Model):
         string="Level due",
         compute="_compute_ar_due_level",
         groups=COLLECTIONS_USER,
+        check_company=True,
     )
     ar_next_followup_date = fields.Date(
         string="Next follow-up",
@@ -171,9 +177,13 @@ class AccountMove(models.Model):
         for move in self:
             lines = move.ar_history_line_ids
             move.ar_followup_level_id = lines.level_id.sorted("delay")[-1:]
-            dates = [d for d in lines.mapped("date") if d]
-            # the day in the user's time zone, as "today" is for the level rule
-            move.ar_last_followup_date = fields.Datetime.context_timestamp(move, max(dates)).date() if dates else False
+            last = lines.filtered("date").sorted(lambda line: (line.date, line.id))[-1:]
+            # stored: the day it was in the time zone of the person who acted (else the
+            # company's), not of whoever happens to trigger the recompute
+            tz = last.user_id.tz or last.company_id.partner_id.tz or "UTC"
+            move.ar_last_followup_date = (
+                fields.Datetime.context_timestamp(last.with_context(tz=tz), last.date).date() if last else False
+            )
 
     @api.depends("invoice_date_due", "payment_state")
     def _compute_ar_aging(self):
@@ -611,9 +621,29 @@ class AccountMoveReversal(models.TransientModel):
     _inherit = "account.move.reversal"
 
     def reverse_moves(self, is_modify=False):
-        """Credit notes made to resolve a dispute are linked to it."""
-        action = super().reverse_moves(is_modify=is_modify)
-        dispute_id = self.env.context.get("ar_dispute_id")
-        if dispute_id:
-            self.env["ar.dispute"].browse(dispute_id)._attach_credit_notes(self.new_move_ids)
+        """Credit notes (and, with *Reverse and Create Invoice*, the new invoices) made to resolve a
+        dispute are linked to it and brought to its disputed amount."""
+        dispute = self.env["ar.dispute"].browse(self.env.context.get("ar_dispute_id"))
+        if not dispute:
+            return super().reverse_moves(is_modify=is_modify)
+        # decided before the reversal: with is_modify, Odoo reconciles the invoices in full
+        allocation = dispute._credit_allocation(self.move_ids)
+        origins = []  # the invoices in the order Odoo copies them (_modify_default_reverse_values)
+        earlier_credit_notes = self.move_ids.reversal_move_ids
+        action = super(AccountMoveReversal, self.with_context(ar_modify_origins=origins)).reverse_moves(
+            is_modify=is_modify
+        )
+        if is_modify:
+            # in that mode Odoo's new_move_ids are the new invoices, created in the order copied
+            replacements = dict(zip(origins, self.new_move_ids, strict=True))
+            credit_notes = self.move_ids.reversal_move_ids - earlier_credit_notes
+            dispute._attach_replacements(credit_notes, replacements, allocation)
+        else:
+            dispute._attach_credit_notes(self.new_move_ids, allocation)
         return action
+
+    def _modify_default_reverse_values(self, origin_move):
+        origins = self.env.context.get("ar_modify_origins")
+        if origins is not None:
+            origins.append(origin_move)
+        return super()._modify_default_reverse_values(origin_move)

@@ -118,6 +118,18 @@ class ArDispute(models.Model):
         string="Credit notes",
         readonly=True,
         copy=False,
+        check_company=True,
+    )
+    replacement_invoice_ids = fields.Many2many(
+        "account.move",
+        "ar_dispute_replacement_invoice_rel",
+        "dispute_id",
+        "move_id",
+        string="Replacement invoices",
+        readonly=True,
+        copy=False,
+        help="Made by 'Reverse and Create Invoice': each replaces a disputed invoice, less its disputed amount.",
+        check_company=True,
     )
     previous_stage_id = fields.Many2one("ar.collection.stage", readonly=True, copy=False)
     deadline_notified = fields.Boolean(readonly=True, copy=False)
@@ -312,40 +324,53 @@ class ArDispute(models.Model):
             left -= share
         return allocation
 
-    def _attach_credit_notes(self, credit_notes):
-        """Link draft credit notes made by the reversal wizard and bring each
-        to the disputed amount allocated to the invoice it reverses."""
+    def _attach_credit_notes(self, credit_notes, allocation):
+        """Link the draft credit notes made by the reversal wizard's *Reverse* and bring each to
+        the disputed amount ``allocation`` gives the invoice it reverses."""
         self.ensure_one()
-        allocation = self._credit_allocation(credit_notes.reversed_entry_id)
         for credit_note in credit_notes:
             target = allocation.get(credit_note.reversed_entry_id, 0.0)
             if credit_note.state == "draft" and self.currency_id.compare_amounts(credit_note.amount_total, target):
-                self._scale_credit_note(credit_note, target)
-        credit_notes = credit_notes.exists()
+                self._scale_move(credit_note, target)
+        self._attach_documents(credit_notes.exists(), self.env["account.move"])
+
+    def _attach_replacements(self, credit_notes, replacements, allocation):
+        """*Reverse and Create Invoice*: the full credit notes stay (Odoo posted and reconciled them
+        with the invoices); each new draft invoice of ``replacements`` ({disputed invoice: its
+        copy}) is brought to the disputed invoice's total less its disputed amount, so that the
+        customer owes exactly the disputed amount less."""
+        self.ensure_one()
+        for origin, replacement in replacements.items():
+            target = origin.amount_total - allocation.get(origin, 0.0)
+            if replacement.state == "draft" and self.currency_id.compare_amounts(replacement.amount_total, target):
+                self._scale_move(replacement, target)
+        self._attach_documents(credit_notes, self.env["account.move"].union(*replacements.values()).exists())
+
+    def _attach_documents(self, credit_notes, replacements):
         self.credit_note_ids |= credit_notes
+        self.replacement_invoice_ids |= replacements
         self._close("resolved")
-        for credit_note in credit_notes:
-            credit_note.message_post(
-                body=self.env._("Credit note for dispute %(dispute)s.", dispute=self._get_html_link()),
+        for move in credit_notes | replacements:
+            move.message_post(
+                body=self.env._("Made to resolve dispute %(dispute)s.", dispute=self._get_html_link()),
                 subtype_xmlid="mail.mt_note",
             )
-        return credit_notes
 
-    def _scale_credit_note(self, credit_note, target):
-        """Scale a draft credit note's lines so that it totals ``target``."""
+    def _scale_move(self, move, target):
+        """Scale a draft credit note's or invoice's lines so that it totals ``target`` (deleted at 0)."""
         if self.currency_id.is_zero(target):
-            credit_note.unlink()
+            move.unlink()
             return
-        factor = target / credit_note.amount_total
-        lines = credit_note.invoice_line_ids.filtered(lambda line: line.display_type == "product")
-        credit_note.write(
+        factor = target / move.amount_total
+        lines = move.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+        move.write(
             {
                 "invoice_line_ids": [
                     fields.Command.update(line.id, {"price_unit": line.price_unit * factor}) for line in lines
                 ]
             }
         )
-        difference = target - credit_note.amount_total
+        difference = target - move.amount_total
         if not self.currency_id.is_zero(difference) and lines:
             # a rounding cent left by the taxes goes on the largest line
             line = lines.sorted("price_subtotal")[-1]

@@ -35,7 +35,7 @@ class ArFollowupBatchLine(models.Model):
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    batch_id = fields.Many2one("ar.followup.batch", required=True, index=True, ondelete="cascade")
+    batch_id = fields.Many2one("ar.followup.batch", required=True, index=True, ondelete="cascade", check_company=True)
     company_id = fields.Many2one(related="batch_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True)

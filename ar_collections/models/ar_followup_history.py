@@ -175,6 +175,43 @@ class ArFollowupHistory(models.Model):
         history._log_in_chatter(invoices)
         return history
 
+    @api.model
+    def _check_not_applied(self, invoice_levels, channel):
+        """Refuse, with a message naming them, the levels of ``invoice_levels`` ({invoice: level})
+        already applied to their invoice through ``channel``: the unique index on the history
+        would refuse them anyway, after the message was composed."""
+        pairs = {(invoice.id, level.id) for invoice, level in invoice_levels.items() if level}
+        if not pairs:
+            return
+        # sudo: the history is readable to collections users, but the check must see every
+        # line of these invoices whatever record rules say, as the unique index does
+        done = (
+            self.env["ar.followup.history.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("move_id", "in", [move_id for move_id, _level in pairs]),
+                    ("level_id", "in", [level_id for _move, level_id in pairs]),
+                    ("channel", "=", channel),
+                ],
+                ["move_id", "level_id"],
+            )
+        )
+        twice = [(move, level) for move, level in done if (move.id, level.id) in pairs]
+        if twice:
+            channel_label = dict(self._fields["channel"]._description_selection(self.env))[channel]
+            raise UserError(
+                self.env._(
+                    "%(pairs)s: already sent through %(channel)s. A level is applied once per invoice and "
+                    "channel; choose a higher level's template, or log a call instead.",
+                    pairs=", ".join(
+                        self.env._("%(invoice)s at level %(level)s", invoice=move.name, level=level.sudo(False).name)
+                        for move, level in twice
+                    ),
+                    channel=channel_label,
+                )
+            )
+
     def _log_in_chatter(self, invoices):
         """Say what was done in the customer's chatter (unless the action is
         itself a posted message) and on each covered invoice."""

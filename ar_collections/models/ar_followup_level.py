@@ -86,7 +86,7 @@ class ArFollowupLevel(models.Model):
         default="collector",
         help="Collector or salesperson fall back to the specific user, then to the person running the follow-up.",
     )
-    activity_user_id = fields.Many2one("res.users", string="Specific user")
+    activity_user_id = fields.Many2one("res.users", string="Specific user", check_company=True)
     activity_delay_days = fields.Integer(
         string="Activity due in (days)",
         default=0,

@@ -23,7 +23,7 @@ class ArPaymentPlanInstallment(models.Model):
     _description = "Payment Plan Installment"
     _order = "plan_id, date_due, sequence, id"
 
-    plan_id = fields.Many2one("ar.payment.plan", required=True, ondelete="cascade", index=True)
+    plan_id = fields.Many2one("ar.payment.plan", required=True, ondelete="cascade", index=True, check_company=True)
     company_id = fields.Many2one(related="plan_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="plan_id.currency_id")
     partner_id = fields.Many2one(related="plan_id.partner_id", string="Customer")

@@ -13,33 +13,44 @@ class MailComposeMessage(models.TransientModel):
         The levels applied are decided again now, not when the composer
         opened (a batch may have applied them in between), and follow the
         template really sent (see ``ar.followup.level._levels_applied``).
+        A level the message would apply a second time is refused before
+        anything is sent, with a message naming the invoice and the level.
         """
-        result_mails_su, result_messages = super()._action_send_mail(auto_commit=auto_commit)
         move_ids = self.env.context.get("ar_followup_move_ids")
         if move_ids is None:
-            return result_mails_su, result_messages
-        invoices = self.env["account.move"].browse(move_ids).exists()
+            return super()._action_send_mail(auto_commit=auto_commit)
+        History = self.env["ar.followup.history"]
+        applied = self._ar_levels_applied(self.env["account.move"].browse(move_ids).exists())
+        for invoice_levels in applied.values():
+            History._check_not_applied(invoice_levels, "email")
+        result_mails_su, result_messages = super()._action_send_mail(auto_commit=auto_commit)
+        for message in result_messages.filtered(lambda m: m.model == "res.partner"):
+            partner = self.env["res.partner"].browse(message.res_id)
+            invoice_levels = applied.get(partner.commercial_partner_id, {})
+            History._record(
+                partner,
+                "email",
+                "sent",
+                invoice_levels,
+                message=message,
+                company=self.env["account.move"].union(*invoice_levels).company_id[:1] or None,
+            )
+        return result_mails_su, result_messages
+
+    def _ar_levels_applied(self, invoices):
+        """``{customer: {invoice: level or empty}}``: what sending this composer's template
+        applies to each of ``invoices`` still followed up, per commercial partner."""
         invoices = invoices.filtered(lambda m: m._ar_is_followup_open())
         Level = self.env["ar.followup.level"]
         due = Level._get_due_levels(invoices, fields.Date.context_today(self))
-        History = self.env["ar.followup.history"]
-        for message in result_messages.filtered(lambda m: m.model == "res.partner"):
-            partner = self.env["res.partner"].browse(message.res_id)
-            partner_invoices = invoices.filtered(
-                lambda m, p=partner: m.commercial_partner_id == p.commercial_partner_id
-            )
+        applied = {}
+        for partner in invoices.commercial_partner_id:
+            partner_invoices = invoices.filtered(lambda m, p=partner: m.commercial_partner_id == p)
             sent_level = Level.search(
                 [("mail_template_id", "=", self.template_id.id), ("company_id", "in", partner_invoices.company_id.ids)],
                 order="delay desc",
                 limit=1,
             )
-            applied = Level._levels_applied({inv: due[inv.id][0] for inv in partner_invoices}, sent_level)
-            History._record(
-                partner,
-                "email",
-                "sent",
-                {invoice: applied.get(invoice, Level) for invoice in partner_invoices},
-                message=message,
-                company=partner_invoices.company_id[:1] or None,
-            )
-        return result_mails_su, result_messages
+            levels = Level._levels_applied({inv: due[inv.id][0] for inv in partner_invoices}, sent_level)
+            applied[partner] = {invoice: levels.get(invoice, Level) for invoice in partner_invoices}
+        return applied

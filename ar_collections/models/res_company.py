@@ -33,6 +33,7 @@ class ResCompany(models.Model):
         domain="[('company_id', '=', id)]",
         help="When a plan breaks, its invoices' next follow-up is this level (e.g. the final notice), "
         "whatever the dates say. Empty: the usual rule decides.",
+        check_company=True,
     )
 
     ar_promise_grace_days = fields.Integer(
@@ -94,6 +95,11 @@ class ResCompany(models.Model):
                         company=company.name,
                     )
                 )
+
+    @api.constrains("ar_payment_plan_break_level_id")
+    def _check_ar_payment_plan_break_level(self):
+        # res.company does not check its own relations by itself (no _check_company_auto)
+        self._check_company(["ar_payment_plan_break_level_id"])
 
     # ------------------------------------------------------------------
     # CRUD

@@ -80,3 +80,20 @@ class TestLevelConstraints(ArCollectionsCommon):
         self.assertEqual(self.level_2._get_activity_user(self.customer), self.manager)
         self.level_2.write({"activity_assignee_rule": "user", "activity_user_id": self.collector.id})
         self.assertEqual(self.level_2._get_activity_user(self.customer), self.collector)
+
+    def test_company_bound_relations_are_checked(self):
+        """A level of another company cannot be the level an invoice, a company's broken plans or
+        a batch line resume at; a level's activity user must work in its company."""
+        other = self.setup_other_company()["company"]
+        other_level = self.env["ar.followup.level"].search([("company_id", "=", other.id), ("delay", "=", 45)])
+        invoice = self.make_invoice(100)
+        with self.assertRaisesRegex(UserError, "Incompatible companies"):
+            invoice.ar_followup_resume_level_id = other_level
+        with self.assertRaisesRegex(UserError, "Incompatible companies"):
+            self.company.ar_payment_plan_break_level_id = other_level
+        self.company.ar_payment_plan_break_level_id = self.level_final
+        outsider = self.env["res.users"].create(
+            {"name": "Outsider", "login": "ar_outsider", "company_id": other.id, "company_ids": [(6, 0, other.ids)]}
+        )
+        with self.assertRaisesRegex(UserError, "Incompatible companies"):
+            self.level_final.write({"activity_assignee_rule": "user", "activity_user_id": outsider.id})

@@ -133,6 +133,74 @@ class TestDispute(DisputePromiseCommon):
         self.assertEqual(dispute.credit_note_ids.amount_total, 333.33)
         self.assertEqual(dispute.credit_note_ids.state, "draft")
 
+    def owed(self):
+        """What the customer owes: its posted receivable items, net."""
+        lines = self.env["account.move.line"].search(
+            [
+                ("partner_id", "=", self.customer.id),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+            ]
+        )
+        return self.company.currency_id.round(sum(lines.mapped("amount_residual")))
+
+    def resolve_with(self, button):
+        """A dispute of 1,300 over an untaxed 1,000 and a taxed 1,150 invoice (1,000 + 15 %),
+        resolved in the customer's favour with one button of Odoo's reversal wizard; what it
+        made is then posted, as the accountant would."""
+        taxed = self.make_invoice(1000, post=False)
+        taxed.invoice_line_ids.tax_ids = self.company_data["default_tax_sale"]
+        taxed.action_post()
+        self.assertEqual(taxed.amount_total, 1150)
+        owed = self.owed()
+        dispute = self.open_dispute(self.inv_1 | taxed, 1300)
+        dispute.write({"outcome": "credit", "resolution": "<p>Goods damaged in transit.</p>"})
+        action = dispute.with_user(self.manager).action_resolve()
+        with freeze_time(self.today):
+            wizard = Form(self.env["account.move.reversal"].with_user(self.manager).with_context(**action["context"]))
+            getattr(wizard.save(), button)()
+        self.assertEqual(dispute.state, "resolved")
+        (dispute.credit_note_ids | dispute.replacement_invoice_ids).filtered(lambda m: m.state == "draft").action_post()
+        self.assertEqual(self.owed(), owed - 1300, "the customer owes exactly the disputed amount less")
+        return dispute, taxed
+
+    def test_resolve_with_reverse(self):
+        dispute, taxed = self.resolve_with("refund_moves")
+        # the older invoice first (same due date: by id): 1,000 of inv_1, then 300 of the taxed one
+        credited = {note.reversed_entry_id: note.amount_total for note in dispute.credit_note_ids}
+        self.assertEqual(credited, {self.inv_1: 1000, taxed: 300})
+        self.assertFalse(dispute.replacement_invoice_ids)
+        self.assertEqual(taxed.amount_residual, 850)
+
+    def test_resolve_with_reverse_and_create_invoice(self):
+        dispute, taxed = self.resolve_with("modify_moves")
+        # the full credit notes are kept, posted and reconciled by Odoo with the invoices
+        credited = {note.reversed_entry_id: note.amount_total for note in dispute.credit_note_ids}
+        self.assertEqual(credited, {self.inv_1: 1000, taxed: 1150})
+        self.assertEqual(set(dispute.credit_note_ids.mapped("state")), {"posted"})
+        self.assertEqual((self.inv_1 | taxed).mapped("payment_state"), ["reversed", "reversed"])
+        # inv_1 is credited in full: its new invoice would be 0 and is not kept; the taxed one is
+        # replaced by an invoice of 1,150 - 300, taxes included
+        replacement = dispute.replacement_invoice_ids
+        self.assertEqual(len(replacement), 1)
+        self.assertEqual(replacement.move_type, "out_invoice")
+        self.assertEqual(replacement.amount_total, 850)
+        self.assertEqual(replacement.amount_tax, replacement.currency_id.round(replacement.amount_untaxed * 0.15))
+        self.assertEqual(replacement.amount_residual, 850)
+        self.assertIn(dispute.name, replacement.message_ids[0].body)
+
+    def test_resolve_with_reverse_and_create_invoice_partly(self):
+        """A 250 dispute of a 1,000 invoice with "Reverse and Create Invoice": a 750 invoice."""
+        owed = self.owed()
+        dispute = self.open_dispute(self.inv_1, 250)
+        dispute.write({"outcome": "credit", "resolution": "<p>Price agreed was lower.</p>"})
+        action = dispute.action_resolve()
+        with freeze_time(self.today):
+            Form(self.env["account.move.reversal"].with_context(**action["context"])).save().modify_moves()
+        self.assertEqual(dispute.replacement_invoice_ids.amount_total, 750)
+        dispute.replacement_invoice_ids.action_post()
+        self.assertEqual(self.owed(), owed - 250)
+
     def test_bad_input(self):
         other = self.env["res.partner"].create({"name": "Other Ltd", "is_company": True})
         other_invoice = self.make_invoice(100, partner=other)
@@ -293,6 +361,74 @@ class TestPaymentPromise(DisputePromiseCommon):
         self.assertEqual(kept.state, "kept")
         self.assertEqual(self.customer.ar_promise_count, 2)
         self.assertEqual(self.customer.ar_promise_kept_ratio, 0.5)
+
+    def owed(self):
+        """What the customer owes: its posted receivable items, net."""
+        lines = self.env["account.move.line"].search(
+            [
+                ("partner_id", "=", self.customer.id),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+            ]
+        )
+        return self.company.currency_id.round(sum(lines.mapped("amount_residual")))
+
+    def resolve_with(self, button):
+        """A dispute of 1,300 over an untaxed 1,000 and a taxed 1,150 invoice (1,000 + 15 %),
+        resolved in the customer's favour with one button of Odoo's reversal wizard; what it
+        made is then posted, as the accountant would."""
+        taxed = self.make_invoice(1000, post=False)
+        taxed.invoice_line_ids.tax_ids = self.company_data["default_tax_sale"]
+        taxed.action_post()
+        self.assertEqual(taxed.amount_total, 1150)
+        owed = self.owed()
+        dispute = self.open_dispute(self.inv_1 | taxed, 1300)
+        dispute.write({"outcome": "credit", "resolution": "<p>Goods damaged in transit.</p>"})
+        action = dispute.with_user(self.manager).action_resolve()
+        with freeze_time(self.today):
+            wizard = Form(self.env["account.move.reversal"].with_user(self.manager).with_context(**action["context"]))
+            getattr(wizard.save(), button)()
+        self.assertEqual(dispute.state, "resolved")
+        (dispute.credit_note_ids | dispute.replacement_invoice_ids).filtered(lambda m: m.state == "draft").action_post()
+        self.assertEqual(self.owed(), owed - 1300, "the customer owes exactly the disputed amount less")
+        return dispute, taxed
+
+    def test_resolve_with_reverse(self):
+        dispute, taxed = self.resolve_with("refund_moves")
+        # the older invoice first (same due date: by id): 1,000 of inv_1, then 300 of the taxed one
+        credited = {note.reversed_entry_id: note.amount_total for note in dispute.credit_note_ids}
+        self.assertEqual(credited, {self.inv_1: 1000, taxed: 300})
+        self.assertFalse(dispute.replacement_invoice_ids)
+        self.assertEqual(taxed.amount_residual, 850)
+
+    def test_resolve_with_reverse_and_create_invoice(self):
+        dispute, taxed = self.resolve_with("modify_moves")
+        # the full credit notes are kept, posted and reconciled by Odoo with the invoices
+        credited = {note.reversed_entry_id: note.amount_total for note in dispute.credit_note_ids}
+        self.assertEqual(credited, {self.inv_1: 1000, taxed: 1150})
+        self.assertEqual(set(dispute.credit_note_ids.mapped("state")), {"posted"})
+        self.assertEqual((self.inv_1 | taxed).mapped("payment_state"), ["reversed", "reversed"])
+        # inv_1 is credited in full: its new invoice would be 0 and is not kept; the taxed one is
+        # replaced by an invoice of 1,150 - 300, taxes included
+        replacement = dispute.replacement_invoice_ids
+        self.assertEqual(len(replacement), 1)
+        self.assertEqual(replacement.move_type, "out_invoice")
+        self.assertEqual(replacement.amount_total, 850)
+        self.assertEqual(replacement.amount_tax, replacement.currency_id.round(replacement.amount_untaxed * 0.15))
+        self.assertEqual(replacement.amount_residual, 850)
+        self.assertIn(dispute.name, replacement.message_ids[0].body)
+
+    def test_resolve_with_reverse_and_create_invoice_partly(self):
+        """A 250 dispute of a 1,000 invoice with "Reverse and Create Invoice": a 750 invoice."""
+        owed = self.owed()
+        dispute = self.open_dispute(self.inv_1, 250)
+        dispute.write({"outcome": "credit", "resolution": "<p>Price agreed was lower.</p>"})
+        action = dispute.action_resolve()
+        with freeze_time(self.today):
+            Form(self.env["account.move.reversal"].with_context(**action["context"])).save().modify_moves()
+        self.assertEqual(dispute.replacement_invoice_ids.amount_total, 750)
+        dispute.replacement_invoice_ids.action_post()
+        self.assertEqual(self.owed(), owed - 250)
 
     def test_bad_input(self):
         other = self.env["res.partner"].create({"name": "Other Ltd", "is_company": True})

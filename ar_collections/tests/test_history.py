@@ -6,7 +6,7 @@ from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import ArCollectionsCommon
@@ -100,3 +100,24 @@ class TestFollowupHistory(ArCollectionsCommon):
             invoice.with_context(force_delete=True).unlink()
             self.env.flush_all()
         self.assertTrue(invoice.exists())
+
+    def test_last_followup_day_is_the_actors_whoever_recomputes(self):
+        """Stored, it feeds the minimum gap between reminders: the day it was for the person who
+        acted, not for whoever triggers a recompute later."""
+        invoice = self.make_invoice(1000)
+        self.collector.tz = "Pacific/Auckland"  # UTC+13 in March
+        reader = new_test_user(self.env, "ar_reader_la", groups="ar_collections.group_ar_collections_user",
+                               tz="America/Los_Angeles")  # fmt: skip
+        with freeze_time("2026-03-10 20:00:00"):  # 11 March in Auckland, 10 March in Los Angeles
+            self.env["ar.followup.history"].with_user(self.collector)._record(
+                self.customer, "email", "sent", {invoice: self.level_1}
+            )
+            self.env.flush_all()
+            self.assertEqual(str(invoice.ar_last_followup_date), "2026-03-11")
+            field = invoice._fields["ar_last_followup_date"]
+            self.env.add_to_compute(field, invoice)
+            invoice.with_user(reader).with_context(tz="America/Los_Angeles")._recompute_recordset(
+                ["ar_last_followup_date"]
+            )
+            invoice.invalidate_recordset(["ar_last_followup_date"])
+            self.assertEqual(str(invoice.ar_last_followup_date), "2026-03-11")

@@ -75,6 +75,22 @@ class TestInvoiceActions(ArCollectionsCommon):
         self.assertFalse(second.line_ids.level_id)
         self.assertEqual(set(second.line_ids.move_id.ids), {self.invoice.id, self.older.id})
 
+    def test_manual_reminder_of_a_level_already_sent_is_refused(self):
+        """Sending by hand, through email, a level the invoice already had by email: a clear
+        error naming the invoice and the level, and nothing sent or recorded."""
+        with freeze_time(self.DUE + timedelta(days=8)):
+            self.record_level(self.invoice, self.level_1)
+        with freeze_time(self.DUE + timedelta(days=50)):  # the final notice is due now
+            _action, composer = self.send_reminder(self.invoice, self.collector)
+            composer.template_id = self.level_1.mail_template_id  # the first reminder, again
+            messages = self.customer.message_ids
+            with self.assertRaisesRegex(
+                UserError, rf"{self.invoice.name} at level {self.level_1.name}: already sent through Email"
+            ):
+                composer.action_send_mail()
+        self.assertEqual(self.customer.message_ids, messages, "nothing posted")
+        self.assertEqual(len(self.customer.ar_history_ids), 1)
+
     def test_reminder_in_customer_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         template = self.level_2.mail_template_id
