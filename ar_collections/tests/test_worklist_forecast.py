@@ -9,6 +9,7 @@ import openpyxl
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
 from ..models import ar_worklist_item
@@ -192,3 +193,29 @@ class TestWorklistForecast(ArCollectionsCommon):
                 action = Item.action_refresh()
         self.assertEqual(action["tag"], "display_notification")
         self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1)
+
+    def test_derived_records_are_read_only_to_users(self):
+        """Worklist items, scores and KPI snapshots are made by their jobs: a collector (or a
+        manager) cannot create, write or delete them over RPC; only mark an item done or to do."""
+        with freeze_time(TODAY):
+            self.env["ar.worklist.item"]._refresh(self.company)
+            self.env["ar.partner.score"]._compute_scores(self.company)
+            self.env["ar.kpi.snapshot"]._refresh_recent(self.company)
+        item = self.env["ar.worklist.item"].search([("company_id", "=", self.company.id)], limit=1)
+        score = self.env["ar.partner.score"].search([("company_id", "=", self.company.id)], limit=1)
+        snapshot = self.env["ar.kpi.snapshot"].search([("company_id", "=", self.company.id)], limit=1)
+        self.assertTrue(item and score and snapshot)
+        for user in (self.collector, self.manager):
+            for record, vals in ((item, {"priority": 99.0}), (score, {"score": 0}), (snapshot, {"dso": 1.0})):
+                with self.subTest(user=user.login, model=record._name):
+                    with self.assertRaises(AccessError):
+                        record.with_user(user).write(vals)
+                    with self.assertRaises(AccessError):
+                        record.with_user(user).unlink()
+                    with self.assertRaises(AccessError):
+                        record.with_user(user).create({"company_id": self.company.id})
+        with freeze_time(TODAY):
+            item.with_user(self.collector).action_done()
+        self.assertRecordValues(item, [{"state": "done", "done_uid": self.collector.id, "date_done": TODAY}])
+        item.with_user(self.collector).action_reopen()
+        self.assertRecordValues(item, [{"state": "open", "done_uid": False, "date_done": False}])
