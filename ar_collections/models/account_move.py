@@ -647,3 +647,18 @@ class AccountMoveReversal(models.TransientModel):
         if origins is not None:
             origins.append(origin_move)
         return super()._modify_default_reverse_values(origin_move)
+
+
+class AccountPartialReconcile(models.Model):
+    _inherit = "account.partial.reconcile"
+
+    def unlink(self):
+        """Unreconciling (by hand, a payment reset to draft or cancelled, a bounced cheque)
+        reopens the payment plans it had completed and the promises it had kept."""
+        moves = (self.debit_move_id | self.credit_move_id).move_id.filtered(lambda m: m.move_type == "out_invoice")
+        result = super().unlink()
+        if moves:
+            self.env["ar.payment.plan"]._ar_check_moves_unpaid(moves)
+            self.env["ar.payment.promise"]._ar_check_moves_unpaid(moves)
+        return result
+

@@ -221,6 +221,8 @@ class ArPaymentPlan(models.Model):
 
     @api.constrains("move_ids", "partner_id", "company_id", "currency_id", "state")
     def _check_invoices(self):
+        if self.env.context.get("ar_plan_reopening"):
+            return  # a payment was taken back: the invoices are those the plan started with
         for plan in self.filtered(lambda p: p.state in ("draft",) + HOLDING_STATES):
             covered = plan.move_ids - plan.fee_move_id
             self._check_invoices_for_plan(covered, plan.partner_id, plan.company_id, plan.currency_id, plan)
@@ -591,6 +593,26 @@ class ArPaymentPlan(models.Model):
         done = plans.filtered(lambda p: all(m.currency_id.is_zero(m.amount_residual) for m in p.move_ids))
         done._ar_complete()
         return done
+
+    @api.model
+    def _ar_check_moves_unpaid(self, moves):
+        """A payment of ``moves`` was taken back (unreconciled, a bounced cheque): the completed
+        plans covering them whose invoices owe money again are active again; their installments
+        follow from the invoices' balances (stored computes)."""
+        # sudo: whoever unreconciles the payment reopens the plan it had completed
+        plans = self.sudo().search([("state", "=", "completed"), ("move_ids", "in", moves.ids)])
+        reopened = plans.filtered(lambda p: any(not m.currency_id.is_zero(m.amount_residual) for m in p.move_ids))
+        for plan in reopened:
+            plan.with_context(ar_plan_reopening=True).write({"state": "active", "date_closed": False})
+            plan._set_customer_stage("payment_plan", self.env._("payment plan %(plan)s active again", plan=plan.name))
+            plan.message_post(
+                body=self.env._(
+                    "A payment of %(moves)s was unreconciled: the plan is active again, %(remaining)s to pay.",
+                    moves=", ".join(plan.move_ids.filtered(lambda m: m in moves).mapped("name")),
+                    remaining=plan.currency_id.format(plan.amount_remaining),
+                )
+            )
+        return reopened
 
     def message_post(self, **kwargs):
         if self.env.context.get("ar_mark_plan_proposed"):

@@ -191,6 +191,37 @@ class ArPaymentPromise(models.Model):
         kept.write({"state": "kept", "date_settled": fields.Date.context_today(self)})
         return kept
 
+    @api.model
+    def _ar_check_moves_unpaid(self, moves):
+        """A payment of ``moves`` was taken back: the kept promises on them that it no longer
+        covers are open again, or broken at once when their date and grace period have passed."""
+        # sudo: whoever unreconciles the payment reopens the promise it had kept
+        promises = self.sudo().search([("state", "=", "kept"), ("move_ids", "in", moves.ids)])
+        reopened = promises.filtered(lambda p: not p._is_paid())
+        if not reopened:
+            return reopened
+        reopened.write({"state": "open", "date_settled": False})
+        for promise in reopened:
+            promise.message_post(
+                body=self.env._(
+                    "A payment was unreconciled: %(paid)s of the %(amount)s promised is paid now; "
+                    "the promise is open again.",
+                    paid=promise.currency_id.format(promise.amount_paid),
+                    amount=promise.currency_id.format(promise.amount),
+                )
+            )
+        reopened._ar_past_grace()._break()
+        return reopened
+
+    def _ar_past_grace(self):
+        """The promises whose date plus the company's grace period has passed."""
+        past = self.browse()
+        for promise in self:
+            today = fields.Date.context_today(self.with_company(promise.company_id))
+            if promise.promised_date + timedelta(days=promise.company_id.ar_promise_grace_days) < today:
+                past |= promise
+        return past
+
     def _break(self):
         """The promised date and its grace passed without the money: tell the
         collector; follow-ups resume (at the next level if the company says so)."""
@@ -226,11 +257,6 @@ class ArPaymentPromise(models.Model):
         """Daily: settle the open promises whose date and grace period have passed."""
         promises = self.search([("state", "=", "open")])
         kept = self._ar_check_moves_paid(promises.move_ids)
-        broken = self.browse()
-        for promise in promises - kept:
-            company = promise.company_id
-            today = fields.Date.context_today(self.with_company(company))
-            if promise.promised_date + timedelta(days=company.ar_promise_grace_days) < today:
-                broken |= promise
+        broken = (promises - kept)._ar_past_grace()
         broken._break()
         return kept, broken

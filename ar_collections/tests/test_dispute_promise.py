@@ -324,6 +324,25 @@ class TestPaymentPromise(DisputePromiseCommon):
         self.assertFalse(broken)
         self.assertEqual(promise.state, "kept")
 
+    def test_unreconciled_payment_reopens_a_kept_promise(self):
+        promised = self.today + timedelta(days=5)
+        promise = self.promise(self.inv_1, 500, promised)
+        payment = self.pay(self.inv_1, 500, self.today)
+        self.assertEqual(promise.state, "kept")
+        # the cheque bounces before the promised date: open again, paused again
+        with freeze_time(self.today + timedelta(days=1)):
+            payment.move_id.line_ids.remove_move_reconcile()
+        self.assertRecordValues(promise, [{"state": "open", "date_settled": False, "amount_paid": 0}])
+        self.assertIn("unreconciled", promise.message_ids[0].body)
+        self.assertEqual(self.preview(self.today + timedelta(days=1)).move_ids, self.inv_2)
+        # kept again by a new payment; bounced after the date and its grace: broken at once
+        payment = self.pay(self.inv_1, 500, self.today + timedelta(days=2))
+        self.assertEqual(promise.state, "kept")
+        with freeze_time(promised + timedelta(days=3)):
+            payment.action_draft()
+        self.assertEqual(promise.state, "broken")
+        self.assertTrue(promise.activity_ids.filtered(lambda a: "Broken promise" in a.summary))
+
     def test_broken_when_underpaid_after_grace_creates_activity_and_next_level(self):
         with freeze_time(self.today - timedelta(days=10)):
             self.record_level(self.inv_1, self.level_1)

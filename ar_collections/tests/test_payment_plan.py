@@ -318,6 +318,31 @@ class TestPaymentPlan(ArCollectionsCommon):
         self.assertEqual(self.customer.ar_collection_stage_id, self.stage_current)
         self.assertIn("completed", plan.message_ids[0].body)
 
+    def test_unreconciled_payment_reopens_a_completed_plan(self):
+        """A bounced cheque: the payment that completed the plan is unreconciled (then the other
+        one is reset to draft): the plan is active again, its installments follow the balances."""
+        plan = self.active_plan()
+        first = self.pay(self.inv_1, 600, self.first_day)
+        last = self.pay(self.inv_2, 400, self.first_day)
+        self.assertEqual(plan.state, "completed")
+        last.move_id.line_ids.remove_move_reconcile()
+        self.assertEqual(self.inv_2.amount_residual, 400)
+        self.assertRecordValues(plan, [{"state": "active", "date_closed": False, "amount_paid": 600}])
+        self.assertEqual(plan.amount_remaining, 400)
+        self.assertEqual(plan.installment_ids.mapped("state")[-1], "pending")
+        self.assertEqual(sum(plan.installment_ids.mapped("amount_paid")), 600)
+        self.assertEqual(self.customer.ar_collection_stage_id, self.stage_plan)
+        self.assertIn("unreconciled", plan.message_ids[0].body)
+        # the other payment reset to draft: nothing paid any more
+        first.action_draft()
+        self.assertEqual(plan.amount_paid, 0)
+        self.assertEqual(set(plan.installment_ids.mapped("state")), {"pending"})
+        owed = sum((self.inv_1 | self.inv_2).mapped("amount_residual"))
+        self.assertEqual(owed, 1000, "the plan's invoices owe it all again")
+        # paid again: completed again
+        self.pay(self.inv_1 | self.inv_2, 1000, self.first_day)
+        self.assertEqual(plan.state, "completed")
+
     # ------------------------------------------------------------------
     # Late and broken
     # ------------------------------------------------------------------
