@@ -30,6 +30,10 @@ STEPS = {
 HOLDING_STATES = ("proposed", "active")
 
 
+# ten years of monthly installments: beyond that a typo, not a plan
+MAX_INSTALLMENTS = 120
+
+
 def build_schedule(currency, total, down_payment, count, frequency, first_date):
     """The installments of a plan: ``[(due date, amount, is down payment)]``.
 
@@ -191,14 +195,7 @@ class ArPaymentPlan(models.Model):
     @api.constrains("fee_amount", "down_payment", "amount_total", "installment_count", "installment_ids")
     def _check_amounts(self):
         for plan in self:
-            if plan.installment_count <= 0:
-                raise ValidationError(
-                    self.env._(
-                        "%(plan)s needs at least one installment; it has %(count)s. Enter 1 or more.",
-                        plan=plan.display_name,
-                        count=plan.installment_count,
-                    )
-                )
+            self._check_installment_count(plan.installment_count, plan.display_name)
             if plan.currency_id.compare_amounts(plan.fee_amount, 0.0) < 0:
                 raise ValidationError(
                     self.env._("The fee of %(plan)s cannot be negative: enter 0 or more.", plan=plan.display_name)
@@ -350,15 +347,21 @@ class ArPaymentPlan(models.Model):
 
     @api.model
     def _check_terms(self, currency, total, down_payment, count, partner):
-        if count <= 0:
+        self._check_installment_count(count, self.env._("The payment plan of %(customer)s", customer=partner.name))
+        self._check_down_payment(currency, total, down_payment, partner)
+
+    @api.model
+    def _check_installment_count(self, count, plan_name):
+        if not 1 <= count <= MAX_INSTALLMENTS:
             raise ValidationError(
                 self.env._(
-                    "The payment plan of %(customer)s needs at least one installment; you entered %(count)s.",
-                    customer=partner.name,
+                    "%(plan)s needs between 1 and %(max)s installments; it has %(count)s. Enter a number in "
+                    "that range (a longer plan is a loan, not a payment plan).",
+                    plan=plan_name,
+                    max=MAX_INSTALLMENTS,
                     count=count,
                 )
             )
-        self._check_down_payment(currency, total, down_payment, partner)
 
     def action_send_proposal(self):
         """Open the composer with the proposal email and agreement PDF;

@@ -120,21 +120,40 @@ class ArPaymentPromise(models.Model):
                     )
                 )
 
+    @api.model
+    def _check_promised_date(self, promised, company):
+        """A promise is for a day from today to the company's maximum days ahead."""
+        if not promised:
+            return
+        today = fields.Date.context_today(self.with_company(company))
+        if promised < today:
+            raise ValidationError(
+                self.env._(
+                    "The promised date %(date)s is in the past: enter the day the customer said it will pay.",
+                    date=promised,
+                )
+            )
+        latest = today + timedelta(days=company.ar_promise_max_days)
+        if promised > latest:
+            raise ValidationError(
+                self.env._(
+                    "The promised date %(date)s is more than %(days)s days ahead (at most %(latest)s in "
+                    "%(company)s): agree a nearer date, or offer a payment plan.",
+                    date=promised,
+                    days=company.ar_promise_max_days,
+                    latest=latest,
+                    company=company.name,
+                )
+            )
+
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        today = fields.Date.context_today(self)
         for vals in vals_list:
-            promised = fields.Date.to_date(vals.get("promised_date"))
-            if promised and promised < today:
-                raise ValidationError(
-                    self.env._(
-                        "The promised date %(date)s is in the past: enter the day the customer said it will pay.",
-                        date=promised,
-                    )
-                )
+            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+            self._check_promised_date(fields.Date.to_date(vals.get("promised_date")), company)
             if vals.get("move_ids") and "amount_initial" not in vals:
                 moves = self.new({"move_ids": vals["move_ids"]}).move_ids._origin
                 vals["amount_initial"] = sum(moves.mapped("amount_residual"))
@@ -152,6 +171,12 @@ class ArPaymentPromise(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         return promises
+
+    def write(self, vals):
+        if vals.get("promised_date"):
+            for company in self.company_id:
+                self._check_promised_date(fields.Date.to_date(vals["promised_date"]), company)
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_settled(self):

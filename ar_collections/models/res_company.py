@@ -41,6 +41,11 @@ class ResCompany(models.Model):
         default=2,
         help="Follow-ups wait this many days after a promised date before deciding the promise was broken.",
     )
+    ar_promise_max_days = fields.Integer(
+        string="Promise at most (days ahead)",
+        default=90,
+        help="A promise to pay is for a date at most this many days from the day it is recorded.",
+    )
     ar_promise_broken_next_level = fields.Boolean(
         string="Broken promise: next level",
         default=True,
@@ -80,18 +85,22 @@ class ResCompany(models.Model):
                     )
                 )
 
-    @api.constrains("ar_payment_plan_grace_days", "ar_payment_plan_max_missed", "ar_promise_grace_days")
+    @api.constrains(
+        "ar_payment_plan_grace_days", "ar_payment_plan_max_missed", "ar_promise_grace_days", "ar_promise_max_days"
+    )
     def _check_ar_payment_plan_settings(self):
         for company in self:
             if (
                 company.ar_payment_plan_grace_days < 0
                 or company.ar_payment_plan_max_missed < 1
                 or company.ar_promise_grace_days < 0
+                or not 1 <= company.ar_promise_max_days <= 366
             ):
                 raise ValidationError(
                     self.env._(
-                        "%(company)s: the installment and promise grace periods must be 0 days or more and "
-                        "a plan must break after 1 late installment or more.",
+                        "%(company)s: the installment and promise grace periods must be 0 days or more, "
+                        "a plan must break after 1 late installment or more, and a promise may be for 1 to "
+                        "366 days ahead.",
                         company=company.name,
                     )
                 )

@@ -15,6 +15,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.ar_payment_plan_break_level_id", readonly=False
     )
     ar_promise_grace_days = fields.Integer(related="company_id.ar_promise_grace_days", readonly=False)
+    ar_promise_max_days = fields.Integer(related="company_id.ar_promise_max_days", readonly=False)
     ar_promise_broken_next_level = fields.Boolean(related="company_id.ar_promise_broken_next_level", readonly=False)
     ar_credit_hold_score = fields.Integer(related="company_id.ar_credit_hold_score", readonly=False)
     ar_credit_hold_overdue = fields.Monetary(

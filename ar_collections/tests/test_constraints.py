@@ -1,5 +1,8 @@
 # Copyright 2026 ar_collections authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
@@ -97,3 +100,40 @@ class TestLevelConstraints(ArCollectionsCommon):
         )
         with self.assertRaisesRegex(UserError, "Incompatible companies"):
             self.level_final.write({"activity_assignee_rule": "user", "activity_user_id": outsider.id})
+
+    def test_stages_customers_are_in_or_the_addon_needs_stay(self):
+        Stage = self.env["ar.collection.stage"]
+        current = Stage._get_stage_of_type("current")
+        legal = Stage._get_stage_of_type("legal")
+        self.customer.with_company(self.company).ar_collection_stage_id = legal
+        with self.assertRaisesRegex(UserError, "Customers are in the collection stage Agency / legal: move them"):
+            legal.unlink()
+        legal.active = False  # archiving a stage that no automation needs is fine
+        with self.assertRaisesRegex(UserError, "only active stage with the role 'Current'"):
+            current.active = False
+        with self.assertRaisesRegex(UserError, "only active stage with the role 'Current'"):
+            current.stage_type = "legal"
+        spare = Stage.create({"name": "Up to date", "stage_type": "current"})
+        current.active = False  # another stage plays the role now
+        self.assertEqual(Stage._get_stage_of_type("current"), spare)
+
+    def test_promise_and_plan_bounds(self):
+        invoice = self.make_invoice(500)
+        Promise = self.env["ar.payment.promise"]
+        base = {"partner_id": self.customer.id, "move_ids": [(6, 0, invoice.ids)], "amount": 100}
+        today = fields.Date.context_today(Promise)
+        with self.assertRaisesRegex(ValidationError, r"more than 90 days ahead .* offer a payment plan"):
+            Promise.create({**base, "promised_date": today + timedelta(days=91)})
+        promise = Promise.create({**base, "promised_date": today + timedelta(days=90)})
+        with self.assertRaisesRegex(ValidationError, "more than 90 days ahead"):
+            promise.promised_date = today + timedelta(days=200)
+        for value in (0, 400):
+            with self.assertRaisesRegex(ValidationError, "a promise may be for 1 to 366 days ahead"):
+                self.company.ar_promise_max_days = value
+        for value in (-1,):
+            with self.assertRaisesRegex(ValidationError, "grace periods must be 0 days or more"):
+                self.company.ar_promise_grace_days = value
+        Plan = self.env["ar.payment.plan"]
+        for count in (0, 121):
+            with self.assertRaisesRegex(ValidationError, rf"between 1 and 120 installments; it has {count}"):
+                Plan._check_terms(self.company.currency_id, 500, 0, count, self.customer)
