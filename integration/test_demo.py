@@ -88,8 +88,9 @@ def test_make_demo_serves_the_collections_board(tmp_path):
     finally:
         if browser:
             browser.close()
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=120)
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=120)
         drop(db)
     # ours only: Odoo's partner_autocomplete, installed with the demo, logs its failed calls to the
     # internet, which this machine does not reach

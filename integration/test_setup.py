@@ -169,6 +169,7 @@ def test_a_python_that_imports_odoo_is_used_as_it_is(tmp_path):
                              system=False)  # fmt: skip
     assert python == Path(sys.executable)
     assert not (tmp_path / "v").exists() and not (tmp_path / "c").exists()
+    assert not trace.exists(), trace.read_text()
 
 
 # ---------------------------------------------------------------------------

@@ -4,7 +4,9 @@ set -euo pipefail
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # The set-up installs what is missing and names the interpreter to use: PYTHON when given
 # (it must import Odoo 18.0), else the project's .venv. Its errors are one line, exit 2.
-PYTHON=$("$REPO_DIR/tools/setup.sh" --print-python) || exit 2
+# AR_SETUP_OPTIONS: e.g. --no-system for lint, which needs neither PostgreSQL nor apt.
+# shellcheck disable=SC2086
+PYTHON=$("$REPO_DIR/tools/setup.sh" --print-python ${AR_SETUP_OPTIONS:-}) || exit 2
 ODOO_ROOT=$("$PYTHON" -c 'import os, odoo; print(os.path.dirname(os.path.dirname(odoo.__file__)))')
 # the console scripts of the interpreter's environment (pytest, ruff, oca-checks-*) come first
 PATH="$(dirname "$PYTHON"):$PATH"

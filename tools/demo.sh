@@ -7,7 +7,11 @@ PORT=${AR_DEMO_PORT:-8069}
 DATA_DIR=${AR_DEMO_DATA_DIR:-$REPO_DIR/var/data}
 mkdir -p "$DATA_DIR"
 
-if ! "$PYTHON" -c "import sys, psycopg2; psycopg2.connect(dbname=sys.argv[1]).close()" "$DB" 2>/dev/null; then
+# ready only when ar_collections is installed in it: a first run killed half-way is completed
+if ! "$PYTHON" -c "import sys, psycopg2
+cr = psycopg2.connect(dbname=sys.argv[1]).cursor()
+cr.execute(\"SELECT 1 FROM ir_module_module WHERE name = 'ar_collections' AND state = 'installed'\")
+sys.exit(0 if cr.fetchone() else 1)" "$DB" 2>/dev/null; then
     echo "Creating database $DB with ar_collections and demo data (about two minutes) ..."
     odoo_bin -d "$DB" -i ar_collections --stop-after-init --addons-path="$ODOO_ADDONS_PATH" \
         --data-dir="$DATA_DIR" --db-filter="^$DB\$" --log-level=warn

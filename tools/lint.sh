@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # pylint-odoo with OCA's checks, OCA's XML/CSV/manifest checks, and ruff.
-source "$(dirname "$0")/common.sh"
+AR_SETUP_OPTIONS=--no-system source "$(dirname "$0")/common.sh"
 cd "$REPO_DIR"
 "$PYTHON" -m pylint --rcfile=.pylintrc ar_collections
 oca-checks-odoo-module ar_collections

@@ -149,7 +149,8 @@ def requirements_for(python, tree, version):
         return odoo_requirements(path.read_text(encoding="utf-8"), version)
     done = run([python, __file__, "--evaluate-requirements", path, "%d.%d" % version], capture_output=True, text=True)
     if done.returncode != 0:
-        raise SetupError(f"cannot read {path} with {python}: {done.stderr.strip()}")
+        reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise SetupError(f"cannot read {path} with {python}: {reason}")
     wanted, left_out = json.loads(done.stdout)
     return wanted, left_out
 
@@ -337,8 +338,12 @@ def clone(url, destination):
     work = Path(tempfile.mkdtemp(prefix=f"{destination.name}.tmp-", dir=destination.parent))
     try:
         log(f"cloning branch 18.0 of {url} (shallow) ...")
-        done = run(["git", "clone", "--quiet", "--depth", "1", "--branch", "18.0", url, work / "odoo"],
-                   capture_output=True, text=True)  # fmt: skip
+        try:
+            done = run(["git", "clone", "--quiet", "--depth", "1", "--branch", "18.0", url, work / "odoo"],
+                       capture_output=True, text=True, timeout=1800,
+                       env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})  # fmt: skip
+        except subprocess.TimeoutExpired:
+            done = subprocess.CompletedProcess([], 1, "", "no answer in 30 minutes")
         if done.returncode != 0:
             reason = (done.stderr.strip().splitlines() or ["no answer"])[-1]
             raise SetupError(
@@ -489,6 +494,15 @@ def apt_install(packages, why):
             raise SetupError(f"apt-get could not install {' '.join(packages)}: {tail}")
 
 
+def _checked(command, what):
+    """run() that turns a failure into one line naming what could not be done and why."""
+    done = run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        reason = ((done.stderr or "").strip().splitlines() or ["no output"])[-1]
+        raise SetupError(f"could not {what} ({reason}): see pg_lsclusters and /var/log/postgresql")
+    return done
+
+
 def postgres_answers(python):
     code = "import psycopg2; psycopg2.connect(dbname='postgres').close()"
     return subprocess.run([python, "-c", code], capture_output=True, check=False).returncode == 0
@@ -526,7 +540,7 @@ def ensure_postgres(python, environ):
         version = max(os.listdir("/usr/lib/postgresql"), key=lambda name: int(name) if name.isdigit() else 0)
         name = "main"
         log(f"creating the PostgreSQL {version} cluster {name} ...")
-        run([*prefix, "pg_createcluster", version, name], capture_output=True)
+        _checked([*prefix, "pg_createcluster", version, name], "create the PostgreSQL cluster")
     log(f"starting the PostgreSQL {version} cluster {name} ...")
     run([*prefix, "pg_ctlcluster", "--skip-systemctl-redirect", version, name, "start"], capture_output=True)
     as_postgres = [*prefix, "runuser", "-u", "postgres", "--"] if not prefix else [*prefix, "-u", "postgres"]
@@ -534,7 +548,7 @@ def ensure_postgres(python, environ):
                  capture_output=True, text=True)  # fmt: skip
     if exists.stdout.strip() != "1":
         log(f"creating the PostgreSQL role {user} (CREATEDB) ...")
-        run([*as_postgres, "createuser", "--createdb", user], capture_output=True)
+        _checked([*as_postgres, "createuser", "--createdb", user], f"create the PostgreSQL role {user}")
     if not postgres_answers(python):
         raise SetupError(
             f"PostgreSQL still does not answer on the local socket as user '{user}' after starting it: "
@@ -597,6 +611,10 @@ def main(argv=None):
         return 2
     except KeyboardInterrupt:
         print("ERROR: set-up interrupted: run make setup again to complete it", file=sys.stderr)
+        return 2
+    except Exception as error:  # noqa: BLE001 - anything unforeseen is still one line, exit 2
+        print(f"ERROR: the set-up failed ({type(error).__name__}: {error}): fix that, then run make setup again",
+              file=sys.stderr)  # fmt: skip
         return 2
     if options.print_python:
         print(python)

@@ -3,7 +3,8 @@
 # every test run by pytest-odoo, the database dropped at the end.
 source "$(dirname "$0")/common.sh"
 
-if ! "$PYTHON" -c 'import pytest_odoo, freezegun, openpyxl, xlsxwriter' 2>/dev/null; then
+# your own PYTHON (the set-up's .venv has them): the test requirements, installed as before
+if ! "$PYTHON" -c 'import pytest_odoo, freezegun, openpyxl, xlsxwriter, websocket' 2>/dev/null; then
     "$PYTHON" -m pip install --quiet -r "$REPO_DIR/requirements-test.txt"
 fi
 
