@@ -29,14 +29,19 @@ class Chromium:
             [binary, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        port_file = self.profile / "DevToolsActivePort"
-        self._until(lambda: port_file.is_file() and port_file.read_text().strip(), deadline, "Chromium to start")
-        port = port_file.read_text().split()[0]
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as answer:
-            page = next(target for target in json.load(answer) if target["type"] == "page")
-        self.socket = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30, suppress_origin=True)
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            self.send(f"{domain}.enable")
+        try:
+            port_file = self.profile / "DevToolsActivePort"
+            self._until(lambda: port_file.is_file() and port_file.read_text().strip(), deadline, "Chromium to start")
+            port = port_file.read_text().split()[0]
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as answer:
+                page = next(target for target in json.load(answer) if target["type"] == "page")
+            self.socket = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30, suppress_origin=True)
+            for domain in ("Page", "Runtime", "Log", "Network"):
+                self.send(f"{domain}.enable")
+        except BaseException:
+            self.process.kill()  # no browser left behind by a failed start
+            self.process.wait(timeout=30)
+            raise
 
     def _until(self, condition, deadline, what):
         """Waits for ``condition``, reading the browser's events meanwhile; fails after ``deadline`` s."""

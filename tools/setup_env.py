@@ -40,6 +40,7 @@ SYSTEM_PACKAGES = {
     "wkhtmltopdf": lambda: bool(shutil.which("wkhtmltopdf")),  # statement and letter PDFs
     "chromium": lambda: bool(shutil.which("chromium") or shutil.which("chromium-browser")),  # browser tests
     "fonts-dejavu-core": lambda: _has_fonts(),  # text in the PDFs
+    "fontconfig": lambda: bool(shutil.which("fc-list")),  # how wkhtmltopdf and Chromium find them
 }
 
 
@@ -61,10 +62,8 @@ def run(command, **kwargs):
 
 
 def _has_fonts():
-    if not shutil.which("fc-list"):
-        return False
-    done = subprocess.run(["fc-list"], capture_output=True, text=True, check=False)
-    return done.returncode == 0 and bool(done.stdout.strip())
+    return any(Path(folder).is_dir() and next(Path(folder).rglob("*.ttf"), None)
+               for folder in ("/usr/share/fonts", "/usr/local/share/fonts"))  # fmt: skip
 
 
 # ---------------------------------------------------------------------------
@@ -313,7 +312,9 @@ def unpack(tarball, destination, origin_id):
         log(f"unpacking Odoo from {tarball} into {destination} ...")
         try:
             with tarfile.open(tarball) as archive:
-                archive.extractall(work, members=_safe_members(archive, work))
+                # the "data" filter (Python 3.12, and 3.10 / 3.11 security releases) also vets links
+                options = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+                archive.extractall(work, members=_safe_members(archive, work), **options)
         except (tarfile.TarError, EOFError, OSError) as error:
             raise SetupError(
                 f"{tarball} cannot be unpacked ({error}): restore it or choose another ODOO_SOURCE"
@@ -391,6 +392,9 @@ def ensure_venv(base_python, venv, system=True):
     """A venv at ``venv`` with a working pip; one left broken by an interrupted run is remade.
     Debian's python3 comes without its venv module: with ``system``, python3-venv is installed."""
     python = venv_python(venv)
+    if python.exists() and python_version(python) != python_version(base_python):
+        log(f"{venv} is of another Python than {base_python}: making it again")
+        shutil.rmtree(venv, ignore_errors=True)
     if python.exists() and (Path(venv) / ".ar_setup_stamp").is_file():
         return python  # completed earlier
     if python.exists():
