@@ -19,6 +19,8 @@ ADDITIVE = (
     "amount_overdue",
     "amount_90_plus",
     "credit_sales",
+    "invoiced",
+    "collected",
     "promises_kept",
     "promises_broken",
     "dispute_count",
@@ -29,6 +31,23 @@ ADDITIVE = (
     "reminder_mature_count",
     "reminder_paid_count",
 )
+# ratios of additive figures: {ratio: (numerator, denominators summed, factor)}; a group of
+# snapshots (pivot, graph) gets the ratio of its sums, not the average of its rows' ratios
+RATIOS = {
+    "cei": ("collected", ("cei_base",), 100),
+    "overdue_ratio": ("amount_overdue", ("ar_end",), 100),
+    "over_90_ratio": ("amount_90_plus", ("ar_end",), 100),
+    "promise_kept_ratio": ("promises_kept", ("promises_kept", "promises_broken"), 100),
+    "dispute_avg_days": ("dispute_days_total", ("disputes_closed",), 1),
+    "reminder_paid_ratio": ("reminder_paid_count", ("reminder_mature_count",), 100),
+}
+
+
+def ratio(figures, name):
+    """RATIOS[name] of ``figures`` (0 when its denominator is not positive)."""
+    numerator, denominators, factor = RATIOS[name]
+    base = sum(figures[key] or 0 for key in denominators)
+    return (figures[numerator] or 0) / base * factor if base > 0 else 0.0
 
 
 def countback_days(balance, monthly_sales):
@@ -96,6 +115,21 @@ class ArKpiSnapshot(models.Model):
     credit_sales = fields.Monetary(
         readonly=True, help="Customer invoices less credit notes dated in the period (receivable side, taxes included)."
     )
+    invoiced = fields.Monetary(
+        string="Invoiced",
+        readonly=True,
+        help="Customer invoices dated in the period (receivable side, taxes included).",
+    )
+    collected = fields.Monetary(
+        readonly=True,
+        help="What customers settled of their invoices in the period, from the ledger: payments and credit notes "
+        "reconciled with them, dated by the reconciliation. Unapplied credits collect nothing.",
+    )
+    cei_base = fields.Monetary(
+        string="Collectable",
+        readonly=True,
+        help="Receivables at start + invoiced - not yet due at end: what could have been collected.",
+    )
     # the KPIs
     dso = fields.Float(
         string="DSO (countback)",
@@ -123,8 +157,8 @@ class ArKpiSnapshot(models.Model):
         readonly=True,
         aggregator="avg",
         digits=(16, 1),
-        help="Collection effectiveness index: (receivables at start + credit sales - receivables at end) / "
-        "(receivables at start + credit sales - not yet due at end) x 100.",
+        help="Collection effectiveness index: collected / (receivables at start + invoiced - not yet due at end) "
+        "x 100.",
     )
     overdue_ratio = fields.Float(
         string="Overdue (%)",
@@ -132,6 +166,13 @@ class ArKpiSnapshot(models.Model):
         aggregator="avg",
         digits=(16, 1),
         help="Overdue / receivables at end x 100.",
+    )
+    over_90_ratio = fields.Float(
+        string="Over 90 days (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Over 90 days overdue / receivables at end x 100.",
     )
     promises_kept = fields.Integer(string="Promises kept", readonly=True)
     promises_broken = fields.Integer(string="Promises broken", readonly=True)
@@ -296,6 +337,7 @@ class ArKpiSnapshot(models.Model):
             (date_to - relativedelta(months=k + 1), date_to - relativedelta(months=k)) for k in range(COUNTBACK_MONTHS)
         ]
         self._add_sales(raw, raw_sales, company, date_from, date_to, month_bounds)
+        self._add_collected(raw, company, date_from, date_to)
         self._add_cases(raw, company, date_from, date_to)
         self._add_reminders(raw, company, date_from, date_to)
         # the company total: the sum of its collectors' figures
@@ -325,24 +367,23 @@ class ArKpiSnapshot(models.Model):
             values[key] = int(values[key])
         dso = countback_days(figures["ar_end"], monthly_sales)
         best = countback_days(figures["ar_end_current"], monthly_sales)
-        collectable = figures["ar_begin"] + figures["credit_sales"]
-        cei_base = collectable - figures["ar_end_current"]
-        settled = figures["promises_kept"] + figures["promises_broken"]
-        values.update(
-            dso=dso,
-            best_dso=best,
-            add=dso - best,
-            cei=(collectable - figures["ar_end"]) / cei_base * 100 if cei_base > 0 else 0.0,
-            overdue_ratio=figures["amount_overdue"] / figures["ar_end"] * 100 if figures["ar_end"] > 0 else 0.0,
-            promise_kept_ratio=figures["promises_kept"] / settled * 100 if settled else 0.0,
-            dispute_avg_days=figures["dispute_days_total"] / figures["disputes_closed"]
-            if figures["disputes_closed"]
-            else 0.0,
-            reminder_paid_ratio=figures["reminder_paid_count"] / figures["reminder_mature_count"] * 100
-            if figures["reminder_mature_count"]
-            else 0.0,
-        )
+        # what could have been collected: owed at start or invoiced since, and due by the end
+        values["cei_base"] = figures["ar_begin"] + figures["invoiced"] - figures["ar_end_current"]
+        values.update(dso=dso, best_dso=best, add=dso - best)
+        values.update({name: ratio(values, name) for name in RATIOS})
         return values
+
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+        """Pivot and graph: a group's ratios are those of its summed figures."""
+        wanted = [name for name in RATIOS if any(spec.split(":")[0] == name for spec in fields)]
+        parts = {part for name in wanted for part in (RATIOS[name][0], *RATIOS[name][1])}
+        extra = [f"{part}:sum" for part in parts if not any(spec.split(":")[0] == part for spec in fields)]
+        groups = super().read_group(domain, list(fields) + extra, groupby, offset, limit, orderby, lazy)
+        for group in groups:
+            if all(part in group for part in parts):
+                group.update({name: ratio(group, name) for name in wanted})
+        return groups
 
     def _fetch(self, query):
         self.env.cr.execute(query)
@@ -415,13 +456,14 @@ class ArKpiSnapshot(models.Model):
             SQL("WHEN line.date > %s AND line.date <= %s THEN %s", start, end, index)
             for index, (start, end) in enumerate(month_bounds)
         )
-        for collector_id, month, in_period, sales in self._fetch(
+        for collector_id, month, in_period, sales, invoiced in self._fetch(
             SQL(
                 """
                 SELECT %(collector)s,
                        CASE %(month_cases)s END,
                        line.date >= %(date_from)s,
-                       SUM(line.balance)
+                       SUM(line.balance),
+                       COALESCE(SUM(line.balance) FILTER (WHERE move.move_type = 'out_invoice'), 0)
                   FROM account_move_line line
                   JOIN account_move move ON move.id = line.move_id
                   JOIN account_account account ON account.id = line.account_id
@@ -448,6 +490,37 @@ class ArKpiSnapshot(models.Model):
                 raw_sales[collector_id][month] += sales
             if in_period:
                 figures["credit_sales"] += sales
+                figures["invoiced"] += invoiced
+
+    @api.model
+    def _add_collected(self, raw, company, date_from, date_to):
+        """What was settled of customer invoices in the period: the reconciliations of their
+        receivable lines (with payments, credit notes or anything else) dated in it."""
+        self.env["account.partial.reconcile"].flush_model(["amount", "max_date", "debit_move_id", "company_id"])
+        for collector_id, collected in self._fetch(
+            SQL(
+                """
+                SELECT %(collector)s, SUM(partial.amount)
+                  FROM account_partial_reconcile partial
+                  JOIN account_move_line line ON line.id = partial.debit_move_id
+                  JOIN account_move move ON move.id = line.move_id
+                  JOIN account_account account ON account.id = line.account_id
+                  JOIN res_partner partner ON partner.id = line.partner_id
+                  JOIN res_partner customer ON customer.id = partner.commercial_partner_id
+                 WHERE account.account_type = 'asset_receivable'
+                   AND line.parent_state = 'posted'
+                   AND move.move_type = 'out_invoice'
+                   AND line.company_id = %(company_id)s
+                   AND partial.max_date BETWEEN %(date_from)s AND %(date_to)s
+              GROUP BY 1
+                """,
+                collector=self._collector_sql("customer", company),
+                company_id=company.id,
+                date_from=date_from,
+                date_to=date_to,
+            )
+        ):
+            raw[collector_id]["collected"] += collected
 
     @api.model
     def _add_cases(self, raw, company, date_from, date_to):

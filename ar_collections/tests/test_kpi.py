@@ -125,6 +125,8 @@ class TestKpi(ArCollectionsCommon):
         # (4,300 + 3,700 - 6,800) / (4,300 + 3,700 - 3,700)
         self.assertAlmostEqual(total.cei, 1200 / 4300 * 100, delta=0.05)
         self.assertAlmostEqual(total.overdue_ratio, 3100 / 6800 * 100, delta=0.05)
+        self.assertAlmostEqual(total.over_90_ratio, 500 / 6800 * 100, delta=0.05)
+        self.assertEqual((total.collected, total.invoiced), (1200, 3700))
         self.assertEqual((total.promises_kept, total.promises_broken), (1, 1))
         self.assertAlmostEqual(total.promise_kept_ratio, 50)
         self.assertEqual((total.dispute_count, total.dispute_amount), (2, 800))
@@ -142,6 +144,42 @@ class TestKpi(ArCollectionsCommon):
         self.assertEqual((birch.ar_end, birch.ar_end_current, birch.credit_sales), (700, 700, 700))
         self.assertEqual(birch.dso, 31)
         self.assertEqual(birch.cei, 0)  # nothing was collectable and due
+
+    def test_cei_counts_what_was_collected_not_unrelated_credits(self):
+        """Y owes 1,000 at start and pays 500, 500 overdue at end; X gets a 200 credit note in
+        the period that nobody applies: the CEI is 500 / 1,000, the 90+ ratio as it is."""
+        company = self.setup_other_company()["company"]
+        self.env.user.company_ids |= company
+        Partner = self.env["res.partner"]
+        y = Partner.create({"name": "Yew Yards", "is_company": True})
+        x = Partner.create({"name": "Xylo Ltd", "is_company": True})
+        invoice = self.make_invoice(1000, due=date(2026, 2, 20), partner=y, company=company)
+        # dated 03-11 (due date less 30 days), in the period
+        self.make_invoice(200, due=date(2026, 4, 10), partner=x, company=company, move_type="out_refund")
+        self.env["account.payment.register"].with_company(company).with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({"amount": 500, "payment_date": date(2026, 3, 10)})._create_payments()
+        with freeze_time(END):
+            total = self.env["ar.kpi.snapshot"]._refresh(company, START, END)[0]
+        self.assertEqual((total.ar_begin, total.invoiced, total.credit_sales), (1000, 0, -200))
+        self.assertEqual((total.collected, total.ar_end, total.ar_end_current), (500, 500, 0))
+        self.assertAlmostEqual(total.cei, 50)
+        self.assertAlmostEqual(total.over_90_ratio, 0)
+
+    def test_ratios_of_groups_come_from_their_totals(self):
+        """Pivot and graph: a group's CEI and 90+ ratio are those of its summed figures."""
+        by_scope = self.snapshots()
+        rows = [by_scope[self.collector], by_scope[self.env["res.users"]]]
+        groups = self.env["ar.kpi.snapshot"].read_group(
+            [("id", "in", [row.id for row in rows])], ["cei:avg", "over_90_ratio:avg", "overdue_ratio:avg"], []
+        )
+        collected = sum(row.collected for row in rows)
+        base = sum(row.cei_base for row in rows)
+        self.assertAlmostEqual(groups[0]["cei"], collected / base * 100)
+        self.assertNotAlmostEqual(groups[0]["cei"], sum(row.cei for row in rows) / 2)
+        ar_end = sum(row.ar_end for row in rows)
+        self.assertAlmostEqual(groups[0]["over_90_ratio"], sum(row.amount_90_plus for row in rows) / ar_end * 100)
+        self.assertAlmostEqual(groups[0]["overdue_ratio"], sum(row.amount_overdue for row in rows) / ar_end * 100)
 
     def test_refresh_updates_in_place(self):
         first = self.snapshots()
