@@ -21,7 +21,8 @@ class ArCashForecast(models.Model):
     - the open amount of each open customer invoice installment, on its
       expected payment date (due date plus the customer's average days
       late, today at the earliest), unless the invoice is on an active
-      payment plan, under an open promise to pay or in an open dispute;
+      payment plan; under an open promise to pay or in an open dispute,
+      only the part neither promised nor disputed;
     - what is left of each open promise to pay, on the promised date;
     - what is left of each installment of an active payment plan, on its
       due date.
@@ -72,38 +73,60 @@ class ArCashForecast(models.Model):
         for model, fnames in (
             ("ar.partner.score", ["avg_days_late"]),
             ("ar.payment.plan", ["state", "move_ids"]),
-            ("ar.payment.promise", ["state", "move_ids"]),
-            ("ar.dispute", ["state", "move_ids"]),
+            ("ar.payment.promise", ["state", "move_ids", "amount", "amount_initial"]),
+            ("ar.dispute", ["state", "move_ids", "amount"]),
+            ("account.move", ["amount_residual", "amount_total", "amount_total_signed"]),
         ):
             self.env[model].flush_model(fnames)
         move_filter = SQL("AND item.move_id = ANY(%s)", list(move_ids)) if move_ids is not None else SQL()
+        Aging = self.env["ar.aging.report"]
+        # an open promise or dispute takes its share of its invoices' balance (the promised
+        # amount still to come, the disputed amount): the rest is expected on the invoice's terms
         return SQL(
             """
-            SELECT item.line_id, item.move_id, item.company_id, item.partner_id, item.residual,
+            SELECT * FROM (
+            SELECT item.line_id, item.move_id, item.company_id, item.partner_id,
+                   item.residual * GREATEST(1 - COALESCE(promised.share, 0) - COALESCE(disputed.share, 0), 0)
+                       AS residual,
                    GREATEST(item.date_maturity + ROUND(COALESCE(score.avg_days_late, 0))::integer, %(as_of)s)
                        AS date_expected
               FROM (%(items)s) item
               JOIN account_move move ON move.id = item.move_id AND move.move_type = 'out_invoice'
          LEFT JOIN ar_partner_score score
                 ON score.partner_id = item.partner_id AND score.company_id = item.company_id
+         LEFT JOIN LATERAL (
+                    SELECT SUM(GREATEST(promise.amount - GREATEST(promise.amount_initial - covered.residual, 0), 0)
+                               / NULLIF(covered.residual, 0)) AS share
+                      FROM ar_payment_promise_account_move_rel rel
+                      JOIN ar_payment_promise promise ON promise.id = rel.promise_id AND promise.state = 'open'
+                      JOIN LATERAL (%(promise_covered)s) covered ON TRUE
+                     WHERE rel.move_id = item.move_id
+                   ) promised ON TRUE
+         LEFT JOIN LATERAL (
+                    SELECT SUM(dispute.amount / NULLIF(covered.residual, 0)) AS share
+                      FROM ar_dispute_account_move_rel rel
+                      JOIN ar_dispute dispute
+                        ON dispute.id = rel.dispute_id AND dispute.state IN ('new', 'investigating')
+                      JOIN LATERAL (%(dispute_covered)s) covered ON TRUE
+                     WHERE rel.move_id = item.move_id
+                   ) disputed ON TRUE
              WHERE item.residual > 0
                %(move_filter)s
                AND NOT EXISTS (
                     SELECT 1 FROM ar_payment_plan_account_move_rel rel
                       JOIN ar_payment_plan plan ON plan.id = rel.plan_id
                      WHERE rel.move_id = item.move_id AND plan.state = 'active')
-               AND NOT EXISTS (
-                    SELECT 1 FROM ar_payment_promise_account_move_rel rel
-                      JOIN ar_payment_promise promise ON promise.id = rel.promise_id
-                     WHERE rel.move_id = item.move_id AND promise.state = 'open')
-               AND NOT EXISTS (
-                    SELECT 1 FROM ar_dispute_account_move_rel rel
-                      JOIN ar_dispute dispute ON dispute.id = rel.dispute_id
-                     WHERE rel.move_id = item.move_id AND dispute.state IN ('new', 'investigating'))
+            ) line WHERE line.residual > 0
             """,
             as_of=as_of,
-            items=self.env["ar.aging.report"]._open_items_query(as_of, company_ids),
+            items=Aging._open_items_query(as_of, company_ids),
             move_filter=move_filter,
+            promise_covered=Aging._covered_invoices_query(
+                "ar_payment_promise_account_move_rel", "promise_id", SQL.identifier("promise", "id")
+            ),
+            dispute_covered=Aging._covered_invoices_query(
+                "ar_dispute_account_move_rel", "dispute_id", SQL.identifier("dispute", "id")
+            ),
         )
 
     @api.model

@@ -98,13 +98,37 @@ class TestWorklistForecast(ArCollectionsCommon):
                 ("installment", 6, date(2026, 5, 18), 400),
                 ("installment", 10, date(2026, 6, 15), 400),
                 ("invoice", 1, date(2026, 4, 13), 600),
+                # I3: the 600 not promised, on its own expected date (04-22)
+                ("invoice", 2, date(2026, 4, 20), 600),
                 ("invoice", 5, date(2026, 5, 11), 900),
                 ("promise", 2, date(2026, 4, 20), 400),
             ],
         )
-        # money already paid towards a promise is no longer expected from it
+        # money already paid towards a promise is no longer expected from it; the rest of the
+        # invoice still is
         self.pay(self.inv_3, 150, TODAY)
-        self.assertEqual(self.forecast().filtered(lambda r: r.source == "promise").amount, 250)
+        rows = self.forecast()
+        self.assertEqual(rows.filtered(lambda r: r.source == "promise").amount, 250)
+        self.assertEqual(rows.filtered(lambda r: r.move_id == self.inv_3).amount, 600)
+
+    def test_forecast_of_a_partly_disputed_invoice(self):
+        """A dispute of 200 on a 1,000 invoice: the 800 not disputed is expected on the
+        invoice's date; the disputed 200 is not expected."""
+        invoice = self.make_invoice(1000, due=date(2026, 5, 1))
+        with freeze_time(TODAY):
+            self.env["ar.dispute"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "move_ids": [Command.set(invoice.ids)],
+                    "amount": 200,
+                    "reason_id": self.env.ref("ar_collections.ar_dispute_reason_quality").id,
+                }
+            )
+        row = self.forecast().filtered(lambda r: r.move_id == invoice)
+        self.assertEqual((row.source, row.week_start, row.amount), ("invoice", date(2026, 5, 11), 800))
+        with freeze_time(TODAY):
+            self.assertEqual(invoice.ar_expected_payment_date, date(2026, 5, 13))
+            self.assertFalse(self.inv_4.ar_expected_payment_date, "all of it disputed: none")
 
     def test_forecast_stops_after_13_weeks(self):
         far = self.make_invoice(5000, due=TODAY + timedelta(weeks=14))
@@ -124,12 +148,13 @@ class TestWorklistForecast(ArCollectionsCommon):
         rows = list(weeks.iter_rows(min_row=4, max_row=16, values_only=True))
         self.assertEqual([row[0] for row in rows], list(range(1, 14)))
         self.assertEqual(rows[0][2:], (600, 0, 0, 600))
-        self.assertEqual(rows[1][2:], (0, 400, 400, 800))
+        self.assertEqual(rows[1][2:], (600, 400, 400, 1400))  # I3's 600 not promised, week 2
         self.assertEqual(weeks["A17"].value, "Total")
         self.assertEqual(weeks["F17"].value, "=SUM(F4:F16)")
-        self.assertEqual(sum(row[5] for row in rows), 3100)
-        self.assertEqual(len(list(detail.iter_rows(min_row=2, max_row=7))), 6)
-        self.assertEqual(detail["F8"].value, "=SUM(F2:F7)")
+        self.assertEqual(sum(row[5] for row in rows), 3700)
+        filled = [row for row in detail.iter_rows(min_row=2, values_only=True) if row[0]]
+        self.assertEqual((len(filled), filled[-1][0]), (8, "Total"), "7 forecast rows, then the total")
+        self.assertEqual(detail["F9"].value, "=SUM(F2:F8)")
 
     def test_worklist(self):
         # a broken promise, a late installment, a dispute past its deadline, a follow-up due
