@@ -55,6 +55,15 @@ def test_install_upgrade_uninstall(tmp_path, demo):
         problems, _output = odoo.run("-u", "ar_collections")
         assert problems == [], "upgrading logged:\n" + "\n".join(problems)
 
+        # open collection activities on customers, as collectors leave them
+        printed = odoo.shell(
+            "partner = env['res.partner'].create({'name': 'Called Customer'})\n"
+            "for xmlid in ('mail_activity_type_collection_call', 'mail_activity_type_collection_review'):\n"
+            "    partner.activity_schedule('ar_collections.' + xmlid, summary='open')\n"
+            "env.cr.commit()\n"
+            "print('ACTIVITIES', len(partner.activity_ids))\n"
+        )
+        assert "ACTIVITIES 2" in printed, printed
         printed = odoo.shell(
             "env['ir.module.module'].search([('name', '=', 'ar_collections')]).button_immediate_uninstall()\n"
             "env.cr.commit()\n"
@@ -63,12 +72,20 @@ def test_install_upgrade_uninstall(tmp_path, demo):
         assert "STATE uninstalled" in printed, printed
         assert "WARNING" not in printed and "ERROR" not in printed, printed
         tables = odoo.query("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'ar\\_%'")
-        assert tables == [], f"uninstall left tables behind: {tables}"
+        assert tables == [], f"uninstall left tables or views behind: {tables}"
         columns = odoo.query(
             "SELECT table_name, column_name FROM information_schema.columns "
-            "WHERE table_name IN ('account_move', 'res_partner') AND column_name LIKE 'ar\\_%'"
+            "WHERE table_name IN ('account_move', 'res_partner', 'res_company', 'account_move_line') "
+            "AND column_name LIKE 'ar\\_%'"
         )
         assert columns == [], f"uninstall left columns behind: {columns}"
+        leftovers = odoo.query(
+            "SELECT name->>'en_US' FROM mail_activity_type WHERE name->>'en_US' LIKE 'Collection %' "
+            "UNION ALL SELECT model || ',' || name FROM ir_model_data WHERE module = 'ar_collections' "
+            # the demo customers and their posted invoices stay: posted entries are never deleted
+            "AND model NOT IN ('res.partner', 'account.move')"
+        )
+        assert leftovers == [], f"uninstall left records behind: {leftovers}"
         # Accounting still works after the uninstall: post an invoice
         printed = odoo.shell(
             "partner = env['res.partner'].create({'name': 'After uninstall'})\n"

@@ -416,7 +416,9 @@ class ArDispute(models.Model):
                 partner._ar_set_stage(
                     stage,
                     self.env._(
-                        "dispute %(dispute)s %(state)s", dispute=dispute.name, state=dict(DISPUTE_STATES)[state].lower()
+                        "dispute %(dispute)s %(state)s",
+                        dispute=dispute.name,
+                        state=dict(self._fields["state"]._description_selection(self.env))[state].lower(),
                     ),
                 )
 

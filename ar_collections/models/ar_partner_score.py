@@ -92,7 +92,11 @@ class ArPartnerScore(models.Model):
     def _get_explanation(self):
         """The score as a sum of its parts, in words."""
         self.ensure_one()
-        labels = {fname: self._fields[fname].string.split(": ", 1)[-1].capitalize() for fname, _p, _r in RISK_PARTS}
+        # the field labels in the reader's language (read time: the score is stored, its words are not)
+        labels = {
+            fname: self._fields[fname]._description_string(self.env).split(": ", 1)[-1].capitalize()
+            for fname, _points, _reason in RISK_PARTS
+        }
         parts = [f"{labels[fname]} {self[fname]:.1f}/{points}" for fname, points, _reason in RISK_PARTS if self[fname]]
         return " + ".join(parts) + f" = {self.score}" if parts else self.env._("No risk sign: 0")
 

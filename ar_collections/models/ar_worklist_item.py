@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools import format_date
 
 WORKLIST_KINDS = [
     ("followup", "Follow-up due"),
@@ -33,7 +34,7 @@ class ArWorklistItem(models.Model):
     _order = "state, priority desc, id"
     _check_company_auto = True
 
-    name = fields.Char(string="What to do", readonly=True)
+    name = fields.Char(string="What to do", compute="_compute_name", help="In the reader's language.")
     key = fields.Char(readonly=True, required=True, help="What the item is about, unique per company.")
     kind = fields.Selection(WORKLIST_KINDS, required=True, readonly=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
@@ -51,12 +52,53 @@ class ArWorklistItem(models.Model):
     days_overdue = fields.Integer(readonly=True, aggregator="max")
     risk_score = fields.Integer(readonly=True, aggregator="max")
     priority = fields.Float(readonly=True, digits=(16, 1), aggregator="max")
-    priority_explanation = fields.Char(string="Why this priority", readonly=True)
+    amount_points = fields.Float(readonly=True, digits=(16, 1), aggregator=None)
+    days_points = fields.Float(readonly=True, digits=(16, 1), aggregator=None)
+    risk_points = fields.Float(readonly=True, digits=(16, 1), aggregator=None)
+    priority_explanation = fields.Char(string="Why this priority", compute="_compute_priority_explanation")
     state = fields.Selection([("open", "To do"), ("done", "Done")], default="open", required=True, readonly=True)
     date_done = fields.Date(readonly=True)
     done_uid = fields.Many2one("res.users", string="Done by", readonly=True)
 
     _sql_constraints = [("key_uniq", "unique(company_id, key)", "A worklist item is made once per company.")]
+
+    # ------------------------------------------------------------------
+    # Computes (words at read time, in the reader's language)
+    # ------------------------------------------------------------------
+    @api.depends("kind", "level_id.name", "promise_id.name", "installment_id.date_due", "dispute_id.date_deadline")
+    @api.depends_context("lang")
+    def _compute_name(self):
+        for item in self:
+            if item.kind == "followup":
+                item.name = self.env._("Follow up: %(level)s", level=item.level_id.name)
+            elif item.kind == "promise":
+                item.name = self.env._("Broken promise %(name)s: call the customer", name=item.promise_id.name)
+            elif item.kind == "installment":
+                item.name = self.env._(
+                    "Late installment of %(plan)s (due %(date)s)",
+                    plan=item.installment_id.plan_id.name,
+                    date=format_date(self.env, item.installment_id.date_due),
+                )
+            elif item.kind == "dispute":
+                item.name = self.env._(
+                    "Dispute %(name)s: response due %(date)s",
+                    name=item.dispute_id.name,
+                    date=format_date(self.env, item.dispute_id.date_deadline),
+                )
+            else:
+                item.name = False
+
+    @api.depends("amount_points", "days_points", "risk_points", "priority")
+    @api.depends_context("lang")
+    def _compute_priority_explanation(self):
+        for item in self:
+            item.priority_explanation = self.env._(
+                "amount %(amount).1f + days overdue %(days).1f + risk %(risk).1f = %(total).1f",
+                amount=item.amount_points,
+                days=item.days_points,
+                risk=item.risk_points,
+                total=item.priority,
+            )
 
     # ------------------------------------------------------------------
     # Actions
@@ -174,16 +216,11 @@ class ArWorklistItem(models.Model):
         amount_points = AMOUNT_POINTS * amount / top_amount if top_amount > 0 else 0.0
         days_points = DAYS_POINTS * min(max(days, 0), DAYS_CAP) / DAYS_CAP
         risk_points = RISK_POINTS * min(max(risk, 0), 100) / 100
-        priority = round(amount_points + days_points + risk_points, 1)
         return {
-            "priority": priority,
-            "priority_explanation": self.env._(
-                "amount %(amount).1f + days overdue %(days).1f + risk %(risk).1f = %(total).1f",
-                amount=amount_points,
-                days=days_points,
-                risk=risk_points,
-                total=priority,
-            ),
+            "priority": round(amount_points + days_points + risk_points, 1),
+            "amount_points": amount_points,
+            "days_points": days_points,
+            "risk_points": risk_points,
         }
 
     def _to_company_currency(self, record, amount, company, today):
@@ -205,7 +242,6 @@ class ArWorklistItem(models.Model):
                 {
                     "key": f"followup-{vals['partner_id']}-{level.id}",
                     "kind": "followup",
-                    "name": self.env._("Follow up: %(level)s", level=level.name),
                     "partner_id": vals["partner_id"],
                     "level_id": level.id,
                     "date_action": today,
@@ -232,7 +268,6 @@ class ArWorklistItem(models.Model):
                 {
                     "key": f"promise-{promise.id}",
                     "kind": "promise",
-                    "name": self.env._("Broken promise %(name)s: call the customer", name=promise.name),
                     "partner_id": promise.partner_id.id,
                     "promise_id": promise.id,
                     "date_action": promise.date_settled,
@@ -250,11 +285,6 @@ class ArWorklistItem(models.Model):
             {
                 "key": f"installment-{installment.id}",
                 "kind": "installment",
-                "name": self.env._(
-                    "Late installment of %(plan)s (due %(date)s)",
-                    plan=installment.plan_id.name,
-                    date=installment.date_due,
-                ),
                 "partner_id": installment.plan_id.partner_id.id,
                 "installment_id": installment.id,
                 "date_action": installment.late_since or today,
@@ -278,9 +308,6 @@ class ArWorklistItem(models.Model):
             {
                 "key": f"dispute-{dispute.id}",
                 "kind": "dispute",
-                "name": self.env._(
-                    "Dispute %(name)s: response due %(date)s", name=dispute.name, date=dispute.date_deadline
-                ),
                 "partner_id": dispute.partner_id.id,
                 "dispute_id": dispute.id,
                 "date_action": dispute.date_deadline,

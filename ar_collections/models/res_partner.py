@@ -187,7 +187,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
-    @api.depends_context("company")
+    @api.depends_context("company", "lang")
     def _compute_ar_score(self):
         scores = self.env["ar.partner.score"]._get_scores(self.commercial_partner_id.ids, self.env.company)
         for partner in self:

@@ -244,3 +244,22 @@ class TestWorklistForecast(ArCollectionsCommon):
         self.assertRecordValues(item, [{"state": "done", "done_uid": self.collector.id, "date_done": TODAY}])
         item.with_user(self.collector).action_reopen()
         self.assertRecordValues(item, [{"state": "open", "done_uid": False, "date_done": False}])
+
+    def test_words_in_the_readers_language(self):
+        """Items and scores are made by a job in one language; each reader reads them in their own."""
+        with freeze_time(TODAY):
+            self.env["ar.partner.score"]._compute_scores(self.company)
+            self.env["ar.worklist.item"]._refresh(self.company)
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["ar_collections"], ["fr_FR"], overwrite=True)
+        french = self.collector.copy({"login": "ar_collector_fr", "lang": "fr_FR"})
+        item = self.env["ar.worklist.item"].search([("kind", "=", "followup"), ("company_id", "=", self.company.id)])
+        self.assertTrue(item.name.startswith("Follow up: "))
+        in_french = item.with_user(french).with_context(lang="fr_FR")
+        self.assertTrue(in_french.name.startswith("Relancer : "), in_french.name)
+        self.assertTrue(in_french.priority_explanation.startswith("montant "), in_french.priority_explanation)
+        self.assertTrue(item.priority_explanation.startswith("amount "))
+        self.customer.invalidate_recordset(["ar_risk_explanation"])
+        explained = self.customer.with_user(french).with_context(lang="fr_FR").ar_risk_explanation
+        self.assertIn("Retards de paiement", explained)
+        self.assertIn("Late payments", self.customer.with_context(lang="en_US").ar_risk_explanation)
