@@ -5,6 +5,7 @@ from . import ar_followup_history_line
 from . import ar_followup_batch
 from . import ar_followup_batch_line
 from . import res_company
+from . import res_users
 from . import res_partner
 from . import account_move
 from . import mail_compose_message

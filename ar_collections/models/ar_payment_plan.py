@@ -32,6 +32,8 @@ HOLDING_STATES = ("proposed", "active")
 
 # ten years of monthly installments: beyond that a typo, not a plan
 MAX_INSTALLMENTS = 120
+# a plan starts within a year of being offered
+MAX_START_DAYS = 366
 
 
 def build_schedule(currency, total, down_payment, count, frequency, first_date):
@@ -329,6 +331,18 @@ class ArPaymentPlan(models.Model):
         balance = self.currency_id.round(sum(invoices.mapped("amount_residual")))
         total = balance + self.fee_amount
         self._check_terms(self.currency_id, total, self.down_payment, self.installment_count, self.partner_id)
+        latest = fields.Date.context_today(self) + timedelta(days=MAX_START_DAYS)
+        if self.first_date > latest:
+            raise ValidationError(
+                self.env._(
+                    "The first payment of %(plan)s falls on %(date)s, more than %(days)s days ahead (at most "
+                    "%(latest)s): start the plan sooner, or agree a promise to pay instead.",
+                    plan=self.display_name,
+                    date=self.first_date,
+                    days=MAX_START_DAYS,
+                    latest=latest,
+                )
+            )
         schedule = build_schedule(
             self.currency_id, total, self.down_payment, self.installment_count, self.frequency, self.first_date
         )

@@ -6,7 +6,7 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from .common import wizard_action
@@ -21,6 +21,10 @@ OPERATORS = {
     ">": py_operator.gt,
     ">=": py_operator.ge,
 }
+
+
+# written on a contact by the mail thread as whoever posts (not contact data)
+AR_SYSTEM_FIELDS = frozenset({"message_main_attachment_id", "activity_ids", "message_follower_ids", "message_ids"})
 
 
 class ResPartner(models.Model):
@@ -350,6 +354,25 @@ class ResPartner(models.Model):
                 next_dates[pid] = next_date
         compare = OPERATORS[operator]
         return [("commercial_partner_id", "in", [pid for pid, day in next_dates.items() if compare(day, value)])]
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        """Collections users get write access to customers for their collection fields only
+        (stage, collector, exclusion: the ``ar_`` fields); the rest of a contact stays with
+        whoever core or another addon lets write contacts (Contact Creation, ...)."""
+        other = {fname for fname in vals if not fname.startswith("ar_") and fname not in AR_SYSTEM_FIELDS}
+        if other and not self.env.su and not self.env.user._ar_writes_contacts():
+            raise AccessError(
+                self.env._(
+                    "You may change the collection fields of %(customers)s (stage, collector, exclusion), not "
+                    "%(fields)s: ask someone who manages contacts.",
+                    customers=", ".join(self.mapped("display_name")[:3]),
+                    fields=", ".join(sorted(self._fields[fname]._description_string(self.env) for fname in other)),
+                )
+            )
+        return super().write(vals)
 
     # ------------------------------------------------------------------
     # Actions

@@ -124,3 +124,21 @@ class TestAccess(ArCollectionsCommon):
             self.assertEqual(customer_2.ar_currency_id, self.company_2.currency_id)
             customer_1 = env["res.partner"].browse(self.customer.id)
             self.assertAlmostEqual(customer_1.ar_total_due, 0.0, msg="company 1's invoice is not company 2's")
+
+    def test_collector_writes_collection_fields_of_customers_only(self):
+        """Core lets Contact Creation write contacts; a collector changes the collection fields
+        (stage, collector, exclusion) of a customer, not its name or tax id."""
+        customer = self.customer.with_user(self.collector)
+        reminded = self.env.ref("ar_collections.ar_collection_stage_reminded")
+        customer.write({"ar_collection_stage_id": reminded.id, "ar_collector_id": self.collector.id})
+        self.assertEqual(self.customer.ar_collection_stage_id, reminded)
+        for vals in ({"name": "Renamed"}, {"vat": "BE0477472701"}, {"name": "X", "ar_collector_id": False}):
+            with self.subTest(vals=vals), self.assertRaisesRegex(AccessError, "collection fields of"):
+                customer.write(vals)
+        self.assertEqual(self.customer.name, "Acme Retail")
+        customer.message_post(body="Called, no answer")  # the chatter still works
+        partner_manager = self.make_user(
+            "ar_contacts", "ar_collections.group_ar_collections_user,base.group_partner_manager"
+        )
+        self.customer.with_user(partner_manager).write({"name": "Acme Retail SA"})
+        self.assertEqual(self.customer.name, "Acme Retail SA")

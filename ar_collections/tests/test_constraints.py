@@ -134,6 +134,15 @@ class TestLevelConstraints(ArCollectionsCommon):
             with self.assertRaisesRegex(ValidationError, "grace periods must be 0 days or more"):
                 self.company.ar_promise_grace_days = value
         Plan = self.env["ar.payment.plan"]
+        plan = Plan.create(
+            {"partner_id": self.customer.id, "move_ids": [(6, 0, invoice.ids)], "installment_count": 2,
+             "frequency": "monthly", "first_date": today + timedelta(days=400)}
+        )  # fmt: skip
+        with self.assertRaisesRegex(ValidationError, r"more than 366 days ahead .* start the plan sooner"):
+            plan.action_generate_schedule()
+        plan.first_date = today + timedelta(days=30)
+        plan.action_generate_schedule()
+        self.assertEqual(len(plan.installment_ids), 2)
         for count in (0, 121):
             with self.assertRaisesRegex(ValidationError, rf"between 1 and 120 installments; it has {count}"):
                 Plan._check_terms(self.company.currency_id, 500, 0, count, self.customer)
