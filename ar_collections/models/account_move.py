@@ -161,7 +161,7 @@ class AccountMove(models.Model):
         groups=COLLECTIONS_USER,
         help="When the customer is expected to pay: the due date plus its average days paid late "
         "(today at the earliest); the promised date under a promise to pay; the last open installment "
-        "on a payment plan; none while disputed.",
+        "on a payment plan; none while disputed in full.",
     )
     ar_credit_hold_warning = fields.Char(
         string="Credit hold",
@@ -623,8 +623,10 @@ class AccountMoveReversal(models.TransientModel):
     def reverse_moves(self, is_modify=False):
         """Credit notes (and, with *Reverse and Create Invoice*, the new invoices) made to resolve a
         dispute are linked to it and brought to its disputed amount."""
-        dispute = self.env["ar.dispute"].browse(self.env.context.get("ar_dispute_id"))
-        if not dispute:
+        dispute = self.env["ar.dispute"].browse(self.env.context.get("ar_dispute_id")).exists()
+        # only the reversal the dispute opened, of its invoices, while it is open: the key
+        # may ride along in the context of what that reversal opens next
+        if not dispute.filtered_domain(dispute._ar_pausing_domain()) or not self.move_ids <= dispute.move_ids:
             return super().reverse_moves(is_modify=is_modify)
         # decided before the reversal: with is_modify, Odoo reconciles the invoices in full
         allocation = dispute._credit_allocation(self.move_ids)
@@ -640,6 +642,9 @@ class AccountMoveReversal(models.TransientModel):
             dispute._attach_replacements(credit_notes, replacements, allocation)
         else:
             dispute._attach_credit_notes(self.new_move_ids, allocation)
+        if action.get("res_id") and not self.env["account.move"].browse(action["res_id"]).exists():
+            # the one new invoice was not kept (the whole of it was disputed): show the dispute
+            return dispute._get_records_action()
         return action
 
     def _modify_default_reverse_values(self, origin_move):
@@ -654,11 +659,23 @@ class AccountPartialReconcile(models.Model):
 
     def unlink(self):
         """Unreconciling (by hand, a payment reset to draft or cancelled, a bounced cheque)
-        reopens the payment plans it had completed and the promises it had kept."""
+        reopens the payment plans it had completed and the promises it had kept. Decided when
+        the transaction commits: Odoo unreconciles and reconciles again in one go (reversals),
+        which must not reopen anything."""
         moves = (self.debit_move_id | self.credit_move_id).move_id.filtered(lambda m: m.move_type == "out_invoice")
         result = super().unlink()
         if moves:
+            pending = self.env.cr.precommit.data.setdefault("ar_unreconciled_move_ids", set())
+            if not pending:
+                self.env.cr.precommit.add(self._ar_after_unreconcile)
+            pending.update(moves.ids)
+        return result
+
+    def _ar_after_unreconcile(self):
+        move_ids = self.env.cr.precommit.data.pop("ar_unreconciled_move_ids", set())
+        moves = self.env["account.move"].browse(move_ids).exists().filtered(lambda m: m.state == "posted")
+        if moves:
             self.env["ar.payment.plan"]._ar_check_moves_unpaid(moves)
             self.env["ar.payment.promise"]._ar_check_moves_unpaid(moves)
-        return result
+            self.env.flush_all()
 

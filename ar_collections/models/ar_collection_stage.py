@@ -79,6 +79,19 @@ class ArCollectionStage(models.Model):
                 )
             )
             used = self.browse(row[0] for row in self.env.cr.fetchall())
+            # sudo: levels of every company count, whoever removes the stage
+            levels = self.env["ar.followup.level"].sudo().with_context(active_test=False).search(
+                [("stage_id", "in", self.ids)]
+            )
+            if levels:
+                raise UserError(
+                    self.env._(
+                        "Follow-up levels move customers to %(stages)s (%(levels)s): choose another stage on "
+                        "them first, or archive the stage instead.",
+                        stages=", ".join(levels.stage_id.mapped("name")),
+                        levels=", ".join(levels.mapped("name")),
+                    )
+                )
             if used:
                 raise UserError(
                     self.env._(

@@ -180,9 +180,27 @@ class ArFollowupHistory(models.Model):
         """Refuse, with a message naming them, the levels of ``invoice_levels`` ({invoice: level})
         already applied to their invoice through ``channel``: the unique index on the history
         would refuse them anyway, after the message was composed."""
+        twice = self._already_applied(invoice_levels, channel)
+        if twice:
+            channel_label = dict(self._fields["channel"]._description_selection(self.env))[channel]
+            raise UserError(
+                self.env._(
+                    "%(pairs)s: already sent through %(channel)s. A level is applied once per invoice and "
+                    "channel; choose a higher level's template, or log a call instead.",
+                    pairs=", ".join(
+                        self.env._("%(invoice)s at level %(level)s", invoice=move.name, level=level.sudo(False).name)
+                        for move, level in twice
+                    ),
+                    channel=channel_label,
+                )
+            )
+
+    @api.model
+    def _already_applied(self, invoice_levels, channel):
+        """``[(invoice, level)]`` of ``invoice_levels`` already applied through ``channel``."""
         pairs = {(invoice.id, level.id) for invoice, level in invoice_levels.items() if level}
         if not pairs:
-            return
+            return []
         # sudo: the history is readable to collections users, but the check must see every
         # line of these invoices whatever record rules say, as the unique index does
         done = (
@@ -197,20 +215,7 @@ class ArFollowupHistory(models.Model):
                 ["move_id", "level_id"],
             )
         )
-        twice = [(move, level) for move, level in done if (move.id, level.id) in pairs]
-        if twice:
-            channel_label = dict(self._fields["channel"]._description_selection(self.env))[channel]
-            raise UserError(
-                self.env._(
-                    "%(pairs)s: already sent through %(channel)s. A level is applied once per invoice and "
-                    "channel; choose a higher level's template, or log a call instead.",
-                    pairs=", ".join(
-                        self.env._("%(invoice)s at level %(level)s", invoice=move.name, level=level.sudo(False).name)
-                        for move, level in twice
-                    ),
-                    channel=channel_label,
-                )
-            )
+        return [(move, level) for move, level in done if (move.id, level.id) in pairs]
 
     def _log_in_chatter(self, invoices):
         """Say what was done in the customer's chatter (unless the action is

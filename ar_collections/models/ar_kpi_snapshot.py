@@ -116,7 +116,6 @@ class ArKpiSnapshot(models.Model):
         readonly=True, help="Customer invoices less credit notes dated in the period (receivable side, taxes included)."
     )
     invoiced = fields.Monetary(
-        string="Invoiced",
         readonly=True,
         help="Customer invoices dated in the period (receivable side, taxes included).",
     )
@@ -381,8 +380,11 @@ class ArKpiSnapshot(models.Model):
         extra = [f"{part}:sum" for part in parts if not any(spec.split(":")[0] == part for spec in fields)]
         groups = super().read_group(domain, list(fields) + extra, groupby, offset, limit, orderby, lazy)
         for group in groups:
-            if all(part in group for part in parts):
-                group.update({name: ratio(group, name) for name in wanted})
+            for name in wanted:
+                numerator, denominators, _factor = RATIOS[name]
+                # snapshots made before a figure existed have none: keep Odoo's value for them
+                if all(group.get(part) is not None for part in (numerator, *denominators)):
+                    group[name] = ratio(group, name)
         return groups
 
     def _fetch(self, query):
@@ -512,6 +514,11 @@ class ArKpiSnapshot(models.Model):
                    AND move.move_type = 'out_invoice'
                    AND line.company_id = %(company_id)s
                    AND partial.max_date BETWEEN %(date_from)s AND %(date_to)s
+                   -- an exchange difference settles nothing
+                   AND NOT EXISTS (
+                        SELECT 1 FROM account_move_line counterpart
+                          JOIN account_partial_reconcile exchange ON exchange.exchange_move_id = counterpart.move_id
+                         WHERE counterpart.id = partial.credit_move_id)
               GROUP BY 1
                 """,
                 collector=self._collector_sql("customer", company),

@@ -426,6 +426,16 @@ class ArPaymentPlan(models.Model):
                     )
                 )
             first = min(plan.installment_ids.mapped("date_due"))
+            if first > today + timedelta(days=MAX_START_DAYS):
+                raise UserError(
+                    self.env._(
+                        "The first installment of %(plan)s falls on %(date)s, more than %(days)s days ahead: "
+                        "move the schedule sooner.",
+                        plan=plan.name,
+                        date=first,
+                        days=MAX_START_DAYS,
+                    )
+                )
             if first < today:
                 raise UserError(
                     self.env._(

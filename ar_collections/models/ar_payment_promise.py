@@ -74,6 +74,8 @@ class ArPaymentPromise(models.Model):
     # ------------------------------------------------------------------
     @api.constrains("move_ids", "partner_id", "amount", "state")
     def _check_promise(self):
+        if self.env.context.get("ar_promise_reopening"):
+            return  # a payment was taken back: the promise covers what it covered when made
         # every open promise on these invoices, in one search
         open_promises = self.search([("state", "=", "open"), ("move_ids", "in", self.move_ids.ids)])
         for promise in self.filtered(lambda p: p.state == "open"):
@@ -225,7 +227,7 @@ class ArPaymentPromise(models.Model):
         reopened = promises.filtered(lambda p: not p._is_paid())
         if not reopened:
             return reopened
-        reopened.write({"state": "open", "date_settled": False})
+        reopened.with_context(ar_promise_reopening=True).write({"state": "open", "date_settled": False})
         for promise in reopened:
             promise.message_post(
                 body=self.env._(

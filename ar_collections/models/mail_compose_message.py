@@ -22,6 +22,11 @@ class MailComposeMessage(models.TransientModel):
         History = self.env["ar.followup.history"]
         applied = self._ar_levels_applied(self.env["account.move"].browse(move_ids).exists())
         for invoice_levels in applied.values():
+            twice = History._already_applied(invoice_levels, "email")
+            if len(twice) < len([level for level in invoice_levels.values() if level]):
+                # invoices riding along a message that applies a new level to others: they are
+                # listed in it and record no level (they had this one already)
+                invoice_levels.update((move, self.env["ar.followup.level"]) for move, _level in twice)
             History._check_not_applied(invoice_levels, "email")
         result_mails_su, result_messages = super()._action_send_mail(auto_commit=auto_commit)
         for message in result_messages.filtered(lambda m: m.model == "res.partner"):

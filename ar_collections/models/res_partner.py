@@ -24,7 +24,17 @@ OPERATORS = {
 
 
 # written on a contact by the mail thread as whoever posts (not contact data)
-AR_SYSTEM_FIELDS = frozenset({"message_main_attachment_id", "activity_ids", "message_follower_ids", "message_ids"})
+AR_SYSTEM_FIELDS = frozenset(
+    {
+        "message_main_attachment_id",
+        "activity_ids",
+        "message_follower_ids",
+        "message_ids",
+        # the sending preferences Odoo's Send wizard remembers on the customer, as the sender
+        "invoice_sending_method",
+        "invoice_template_pdf_report_id",
+    }
+)
 
 
 class ResPartner(models.Model):

@@ -196,7 +196,7 @@ class ArCashForecast(models.Model):
     def _get_expected_dates(self, moves):
         """``{move id: expected payment date}`` for open customer invoices
         (see the class): the promised date under an open promise, the last
-        open installment of an active plan, nothing while disputed, else
+        open installment of an active plan, nothing while disputed in full, else
         the earliest expected date of its open installments."""
         as_of = fields.Date.context_today(self)
         moves = moves.filtered(lambda m: m.id and m.move_type == "out_invoice" and m.state == "posted")

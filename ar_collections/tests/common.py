@@ -86,6 +86,11 @@ class ArCollectionsCommon(AccountTestInvoicingCommon):
             ._create_payments()
         )
 
+    def run_precommit(self):
+        """What the transaction's commit runs first (hooks decided at commit time)."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+
     def record_level(self, invoices, level, channel="email"):
         """Apply ``level`` to ``invoices`` through ``channel`` in the history."""
         return self.env["ar.followup.history"]._record(

@@ -189,6 +189,18 @@ class TestDispute(DisputePromiseCommon):
         self.assertEqual(replacement.amount_residual, 850)
         self.assertIn(dispute.name, replacement.message_ids[0].body)
 
+    def test_a_later_reversal_in_the_same_context_is_not_the_dispute_s(self):
+        """The dispute's key may ride along in the context of what its reversal opened: reversing
+        the credit note it made reverses it in full and leaves the dispute as it is."""
+        dispute, _taxed = self.resolve_with("refund_moves")
+        credit_note = dispute.credit_note_ids.filtered(lambda m: m.reversed_entry_id == self.inv_1)
+        context = {"active_model": "account.move", "active_ids": credit_note.ids, "ar_dispute_id": dispute.id}
+        with freeze_time(self.today):
+            wizard = Form(self.env["account.move.reversal"].with_context(**context)).save()
+            wizard.refund_moves()
+        self.assertEqual(wizard.new_move_ids.amount_total, credit_note.amount_total)
+        self.assertNotIn(wizard.new_move_ids, dispute.credit_note_ids)
+
     def test_resolve_with_reverse_and_create_invoice_partly(self):
         """A 250 dispute of a 1,000 invoice with "Reverse and Create Invoice": a 750 invoice."""
         owed = self.owed()
@@ -332,6 +344,7 @@ class TestPaymentPromise(DisputePromiseCommon):
         # the cheque bounces before the promised date: open again, paused again
         with freeze_time(self.today + timedelta(days=1)):
             payment.move_id.line_ids.remove_move_reconcile()
+            self.run_precommit()
         self.assertRecordValues(promise, [{"state": "open", "date_settled": False, "amount_paid": 0}])
         self.assertIn("unreconciled", promise.message_ids[0].body)
         self.assertEqual(self.preview(self.today + timedelta(days=1)).move_ids, self.inv_2)
@@ -340,8 +353,33 @@ class TestPaymentPromise(DisputePromiseCommon):
         self.assertEqual(promise.state, "kept")
         with freeze_time(promised + timedelta(days=3)):
             payment.action_draft()
+            self.run_precommit()
         self.assertEqual(promise.state, "broken")
         self.assertTrue(promise.activity_ids.filtered(lambda a: "Broken promise" in a.summary))
+
+    def test_unreconciled_payment_of_one_of_two_paid_invoices(self):
+        """A promise over two invoices, both paid: one payment bounces, the other invoice stays
+        paid; the unreconcile goes through and the promise is open again."""
+        promise = self.promise(self.inv_1 | self.inv_2, 1400, self.today + timedelta(days=5))
+        first = self.pay(self.inv_1, 1000, self.today)
+        self.pay(self.inv_2, 400, self.today)
+        self.assertEqual(promise.state, "kept")
+        with freeze_time(self.today + timedelta(days=1)):
+            first.move_id.line_ids.remove_move_reconcile()
+            self.run_precommit()
+        self.assertEqual((promise.state, promise.amount_paid), ("open", 400))
+
+    def test_reverse_and_create_invoice_does_not_reopen_a_kept_promise(self):
+        """Odoo unreconciles and reconciles again inside a reversal: nothing is reopened."""
+        promise = self.promise(self.inv_2, 400, self.today + timedelta(days=5))
+        self.pay(self.inv_2, 400, self.today)
+        self.assertEqual(promise.state, "kept")
+        with freeze_time(self.today + timedelta(days=30)):
+            Form(
+                self.env["account.move.reversal"].with_context(active_model="account.move", active_ids=self.inv_2.ids)
+            ).save().modify_moves()
+            self.run_precommit()
+        self.assertEqual(promise.state, "kept")
 
     def test_broken_when_underpaid_after_grace_creates_activity_and_next_level(self):
         with freeze_time(self.today - timedelta(days=10)):

@@ -79,17 +79,30 @@ class TestInvoiceActions(ArCollectionsCommon):
         """Sending by hand, through email, a level the invoice already had by email: a clear
         error naming the invoice and the level, and nothing sent or recorded."""
         with freeze_time(self.DUE + timedelta(days=8)):
-            self.record_level(self.invoice, self.level_1)
+            self.record_level(self.invoice | self.older, self.level_1)
         with freeze_time(self.DUE + timedelta(days=50)):  # the final notice is due now
             _action, composer = self.send_reminder(self.invoice, self.collector)
             composer.template_id = self.level_1.mail_template_id  # the first reminder, again
             messages = self.customer.message_ids
             with self.assertRaisesRegex(
-                UserError, rf"{self.invoice.name} at level {self.level_1.name}: already sent through Email"
+                UserError, rf"{self.invoice.name} at level {self.level_1.name}.*: already sent through Email"
             ):
                 composer.action_send_mail()
         self.assertEqual(self.customer.message_ids, messages, "nothing posted")
         self.assertEqual(len(self.customer.ar_history_ids), 1)
+
+    def test_manual_reminder_lists_an_invoice_that_had_the_level_without_repeating_it(self):
+        """The first reminder sent by hand for a new invoice also lists an older one that had it
+        already: it goes out, the older one records no level."""
+        with freeze_time(self.DUE - timedelta(days=12)):
+            self.record_level(self.older, self.level_1)
+        with freeze_time(self.DUE + timedelta(days=8)):
+            _action, composer = self.send_reminder(self.invoice, self.collector)
+            composer.template_id = self.level_1.mail_template_id
+            composer.action_send_mail()
+        sent = self.customer.ar_history_ids.sorted("id")[-1]
+        levels = {line.move_id: line.level_id for line in sent.line_ids}
+        self.assertEqual(levels, {self.invoice: self.level_1, self.older: self.env["ar.followup.level"]})
 
     def test_reminder_in_customer_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")

@@ -326,6 +326,7 @@ class TestPaymentPlan(ArCollectionsCommon):
         last = self.pay(self.inv_2, 400, self.first_day)
         self.assertEqual(plan.state, "completed")
         last.move_id.line_ids.remove_move_reconcile()
+        self.run_precommit()
         self.assertEqual(self.inv_2.amount_residual, 400)
         self.assertRecordValues(plan, [{"state": "active", "date_closed": False, "amount_paid": 600}])
         self.assertEqual(plan.amount_remaining, 400)
@@ -335,6 +336,7 @@ class TestPaymentPlan(ArCollectionsCommon):
         self.assertIn("unreconciled", plan.message_ids[0].body)
         # the other payment reset to draft: nothing paid any more
         first.action_draft()
+        self.run_precommit()
         self.assertEqual(plan.amount_paid, 0)
         self.assertEqual(set(plan.installment_ids.mapped("state")), {"pending"})
         owed = sum((self.inv_1 | self.inv_2).mapped("amount_residual"))
