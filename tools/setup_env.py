@@ -17,6 +17,7 @@ starting with "ERROR:" and exit status 2; a run killed half-way is completed by 
 """
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -303,12 +304,22 @@ def clean_leftovers(cache):
             shutil.rmtree(child, ignore_errors=True)
 
 
-def unpack(tarball, destination, origin_id):
-    """Unpack an Odoo 18.0 tarball into ``destination`` atomically; mark it with ``origin_id``."""
-    destination = Path(destination)
+@contextlib.contextmanager
+def _staging(destination):
+    """A temporary folder beside ``destination`` (same file system, so that the finished tree
+    is renamed into place at once), removed afterwards whatever happens."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f"{destination.name}.tmp-", dir=destination.parent))
     try:
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def unpack(tarball, destination, origin_id):
+    """Unpack an Odoo 18.0 tarball into ``destination`` atomically; mark it with ``origin_id``."""
+    destination = Path(destination)
+    with _staging(destination) as work:
         log(f"unpacking Odoo from {tarball} into {destination} ...")
         try:
             with tarfile.open(tarball) as archive:
@@ -325,8 +336,6 @@ def unpack(tarball, destination, origin_id):
         check_tree(tree, tarball)
         (tree / ".ar_source").write_text(origin_id, encoding="utf-8")
         _replace_dir(tree, destination)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return destination
 
 
@@ -335,9 +344,7 @@ def clone(url, destination):
     if not shutil.which("git"):
         raise SetupError("git is not installed and there is no Odoo tarball: install git or set ODOO_SOURCE")
     destination = Path(destination)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f"{destination.name}.tmp-", dir=destination.parent))
-    try:
+    with _staging(destination) as work:
         log(f"cloning branch 18.0 of {url} (shallow) ...")
         try:
             done = run(["git", "clone", "--quiet", "--depth", "1", "--branch", "18.0", url, work / "odoo"],
@@ -354,8 +361,6 @@ def clone(url, destination):
         check_tree(work / "odoo", url)
         (work / "odoo" / ".ar_source").write_text(f"git {url}", encoding="utf-8")
         _replace_dir(work / "odoo", destination)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return destination
 
 

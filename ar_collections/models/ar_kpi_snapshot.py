@@ -479,12 +479,9 @@ class ArKpiSnapshot(models.Model):
                    AND line.date <= %(date_to)s
               GROUP BY 1, 2, 3
                 """,
-                collector=self._collector_sql("customer", company),
                 month_cases=month_cases,
-                date_from=date_from,
-                date_to=date_to,
-                company_id=company.id,
                 oldest=oldest,
+                **self._period_params(company, date_from, date_to),
             )
         ):
             figures = raw[collector_id]  # every collector with sales gets its figures
@@ -493,6 +490,16 @@ class ArKpiSnapshot(models.Model):
             if in_period:
                 figures["credit_sales"] += sales
                 figures["invoiced"] += invoiced
+
+    @api.model
+    def _period_params(self, company, date_from, date_to):
+        """The parameters the per-collector queries of a period share."""
+        return {
+            "collector": self._collector_sql("customer", company),
+            "company_id": company.id,
+            "date_from": date_from,
+            "date_to": date_to,
+        }
 
     @api.model
     def _add_collected(self, raw, company, date_from, date_to):
@@ -521,10 +528,7 @@ class ArKpiSnapshot(models.Model):
                          WHERE counterpart.id = partial.credit_move_id)
               GROUP BY 1
                 """,
-                collector=self._collector_sql("customer", company),
-                company_id=company.id,
-                date_from=date_from,
-                date_to=date_to,
+                **self._period_params(company, date_from, date_to),
             )
         ):
             raw[collector_id]["collected"] += collected
@@ -549,10 +553,7 @@ class ArKpiSnapshot(models.Model):
                    AND promise.date_settled BETWEEN %(date_from)s AND %(date_to)s
               GROUP BY 1
                 """,
-                collector=self._collector_sql("customer", company),
-                company_id=company.id,
-                date_from=date_from,
-                date_to=date_to,
+                **self._period_params(company, date_from, date_to),
             )
         ):
             raw[collector_id]["promises_kept"] += kept
@@ -579,13 +580,10 @@ class ArKpiSnapshot(models.Model):
                         OR dispute.date_closed BETWEEN %(date_from)s AND %(date_to)s)
               GROUP BY 1
                 """,
-                collector=self._collector_sql("customer", company),
                 covered=self.env["ar.aging.report"]._covered_invoices_query(
                     "ar_dispute_account_move_rel", "dispute_id", SQL.identifier("dispute", "id")
                 ),
-                company_id=company.id,
-                date_from=date_from,
-                date_to=date_to,
+                **self._period_params(company, date_from, date_to),
             )
         ):
             figures = raw[collector_id]
