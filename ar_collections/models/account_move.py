@@ -6,6 +6,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 from .common import wizard_action
 
@@ -553,6 +554,7 @@ class AccountMove(models.Model):
                     )
                 )
         posted = super()._post(soft=soft)
+        posted._ar_dispute_documents_changed()
         for move in posted.filtered(lambda m: m.id in holds):
             move.message_post(
                 body=Markup("<p>%s</p>")
@@ -562,6 +564,50 @@ class AccountMove(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         return posted
+
+    def button_draft(self):
+        """A credit note or replacement invoice of a resolved dispute reset to draft reopens it."""
+        result = super().button_draft()
+        self._ar_dispute_documents_changed()
+        return result
+
+    def button_cancel(self):
+        result = super().button_cancel()
+        self._ar_dispute_documents_changed()
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_dispute_document(self):
+        disputes = self._ar_disputes_of_documents()
+        if disputes:
+            raise UserError(
+                self.env._(
+                    "%(moves)s was made to resolve dispute %(disputes)s: post it, or cancel it (and the dispute's "
+                    "other documents) to make new ones.",
+                    moves=", ".join((disputes._ar_documents() & self).mapped("display_name")),
+                    disputes=", ".join(disputes.mapped("name")),
+                )
+            )
+
+    def _ar_disputes_of_documents(self):
+        """The disputes whose credit notes or replacement invoices are among ``self``."""
+        documents = self.filtered(lambda m: m.move_type in ("out_refund", "out_invoice"))
+        if not documents:
+            return self.env["ar.dispute"]
+        # sudo: a dispute's documents decide its state, whoever posts, resets or cancels them
+        return (
+            self.env["ar.dispute"]
+            .sudo()
+            .search(["|", ("credit_note_ids", "in", documents.ids), ("replacement_invoice_ids", "in", documents.ids)])
+        )
+
+    def _ar_dispute_documents_changed(self):
+        """Disputes are resolved when their documents are all posted, open again when one is not;
+        posted replacement invoices take the payments of the invoices they replace."""
+        disputes = self._ar_disputes_of_documents()
+        if disputes:
+            disputes._ar_reapply_payments(self.filtered(lambda m: m.state == "posted"))
+            disputes._ar_documents_changed(self)
 
     def _ar_single_customer(self):
         """The one customer of these invoices, or a clear error."""
@@ -628,6 +674,16 @@ class AccountMoveReversal(models.TransientModel):
         # may ride along in the context of what that reversal opens next
         if not dispute.filtered_domain(dispute._ar_pausing_domain()) or not self.move_ids <= dispute.move_ids:
             return super().reverse_moves(is_modify=is_modify)
+        if is_modify:
+            self._ar_check_modify(dispute)
+        # Odoo takes the payments off the invoices to reverse them in full: remembered per
+        # invoice, to apply them to its replacement once posted
+        paid_by = {
+            move: move.line_ids.filtered(
+                lambda line: line.account_id.account_type == "asset_receivable"
+            ).matched_credit_ids.credit_move_id
+            for move in self.move_ids
+        }
         # decided before the reversal: with is_modify, Odoo reconciles the invoices in full
         allocation = dispute._credit_allocation(self.move_ids)
         origins = []  # the invoices in the order Odoo copies them (_modify_default_reverse_values)
@@ -639,13 +695,44 @@ class AccountMoveReversal(models.TransientModel):
             # in that mode Odoo's new_move_ids are the new invoices, created in the order copied
             replacements = dict(zip(origins, self.new_move_ids, strict=True))
             credit_notes = self.move_ids.reversal_move_ids - earlier_credit_notes
-            dispute._attach_replacements(credit_notes, replacements, allocation)
+            dispute._attach_replacements(credit_notes, replacements, allocation, paid_by)
         else:
             dispute._attach_credit_notes(self.new_move_ids, allocation)
         if action.get("res_id") and not self.env["account.move"].browse(action["res_id"]).exists():
             # the one new invoice was not kept (the whole of it was disputed): show the dispute
             return dispute._get_records_action()
         return action
+
+    def _ar_check_modify(self, dispute):
+        """*Reverse and Create Invoice* cancels the disputed invoices in full and bills again: refused
+        where it would leave the customer's matters wrong, with the way out."""
+        today = fields.Date.context_today(self)
+        if self.date and self.date > today:
+            raise UserError(
+                self.env._(
+                    "Dispute %(dispute)s: 'Reverse and Create Invoice' dated %(date)s would leave the invoices "
+                    "open until then. Date the reversal today or earlier, or use 'Reverse'.",
+                    dispute=dispute.name,
+                    date=format_date(self.env, self.date),
+                )
+            )
+        cases = [
+            case
+            for model in ("ar.payment.plan", "ar.payment.promise")
+            # sudo: a plan or promise of these invoices counts whoever resolves the dispute
+            for case in self.env[model]
+            .sudo()
+            .search(self.env[model]._ar_pausing_domain() + [("move_ids", "in", self.move_ids.ids)])
+        ]
+        if cases:
+            raise UserError(
+                self.env._(
+                    "Dispute %(dispute)s: %(cases)s still covers these invoices; 'Reverse and Create Invoice' "
+                    "would mark it paid. Use 'Reverse' (a credit note of the disputed amount), or cancel it first.",
+                    dispute=dispute.name,
+                    cases=", ".join(case.display_name for case in cases),
+                )
+            )
 
     def _modify_default_reverse_values(self, origin_move):
         origins = self.env.context.get("ar_modify_origins")
@@ -678,4 +765,3 @@ class AccountPartialReconcile(models.Model):
             self.env["ar.payment.plan"]._ar_check_moves_unpaid(moves)
             self.env["ar.payment.promise"]._ar_check_moves_unpaid(moves)
             self.env.flush_all()
-

@@ -80,8 +80,11 @@ class ArCollectionStage(models.Model):
             )
             used = self.browse(row[0] for row in self.env.cr.fetchall())
             # sudo: levels of every company count, whoever removes the stage
-            levels = self.env["ar.followup.level"].sudo().with_context(active_test=False).search(
-                [("stage_id", "in", self.ids)]
+            levels = (
+                self.env["ar.followup.level"]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("stage_id", "in", self.ids)])
             )
             if levels:
                 raise UserError(

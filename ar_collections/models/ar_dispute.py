@@ -38,11 +38,12 @@ class ArDisputeReason(models.Model):
     @api.constrains("response_days")
     def _check_response_days(self):
         for reason in self:
-            if reason.response_days < 0:
+            if not 0 <= reason.response_days <= 365:
                 raise ValidationError(
                     self.env._(
-                        "Dispute reason '%(reason)s': the response time cannot be negative; enter 0 or more days.",
+                        "Dispute reason '%(reason)s': the response time is 0 to 365 days; it is %(days)s.",
                         reason=reason.name,
+                        days=reason.response_days,
                     )
                 )
 
@@ -130,6 +131,13 @@ class ArDispute(models.Model):
         copy=False,
         help="Made by 'Reverse and Create Invoice': each replaces a disputed invoice, less its disputed amount.",
         check_company=True,
+    )
+    reapply_payments = fields.Json(
+        readonly=True,
+        copy=False,
+        help="{replacement invoice id: ids of the payment lines Odoo took off the invoice it replaces}: "
+        "'Reverse and Create Invoice' reverses the disputed invoices in full; their payments are applied "
+        "to their replacements when these are posted.",
     )
     previous_stage_id = fields.Many2one("ar.collection.stage", readonly=True, copy=False)
     deadline_notified = fields.Boolean(readonly=True, copy=False)
@@ -242,6 +250,18 @@ class ArDispute(models.Model):
         self._ensure_state(OPEN_DISPUTE_STATES, self.env._("Only open disputes can be resolved."))
         self._check_outcome()
         credit = self.filtered(lambda d: d.outcome == "credit")
+        credit._ar_check_no_documents(
+            self.env._(
+                "%(disputes)s already has its documents (%(moves)s): post those in draft to resolve it, or cancel "
+                "all of them to make new ones. To settle it another way, choose that outcome."
+            )
+        )
+        for dispute in credit:
+            # what was made before and cancelled since counts for nothing: a new start
+            dispute.write(
+                {"credit_note_ids": [fields.Command.clear()], "replacement_invoice_ids": [fields.Command.clear()]}
+            )
+        credit = self.filtered(lambda d: d.outcome == "credit")
         (self - credit)._close("resolved")
         if not credit:
             return True
@@ -266,6 +286,9 @@ class ArDispute(models.Model):
     def action_reject(self):
         """The claim does not hold: follow-ups resume where they were."""
         self._ensure_state(OPEN_DISPUTE_STATES, self.env._("Only open disputes can be rejected."))
+        self._ar_check_no_documents(
+            self.env._("%(disputes)s has credit documents (%(moves)s): post them to resolve it, or cancel them first.")
+        )
         missing = self.filtered(lambda d: not d._has_resolution())
         if missing:
             raise UserError(
@@ -279,6 +302,9 @@ class ArDispute(models.Model):
 
     def action_cancel(self):
         self._ensure_state(OPEN_DISPUTE_STATES, self.env._("Only open disputes can be cancelled."))
+        self._ar_check_no_documents(
+            self.env._("%(disputes)s has credit documents (%(moves)s): post them to resolve it, or cancel them first.")
+        )
         self._close("cancelled")
         return True
 
@@ -334,27 +360,105 @@ class ArDispute(models.Model):
                 self._scale_move(credit_note, target)
         self._attach_documents(credit_notes.exists(), self.env["account.move"])
 
-    def _attach_replacements(self, credit_notes, replacements, allocation):
+    def _attach_replacements(self, credit_notes, replacements, allocation, paid_by):
         """*Reverse and Create Invoice*: the full credit notes stay (Odoo posted and reconciled them
         with the invoices); each new draft invoice of ``replacements`` ({disputed invoice: its
         copy}) is brought to the disputed invoice's total less its disputed amount, so that the
-        customer owes exactly the disputed amount less."""
+        customer owes exactly the disputed amount less; the payments ``paid_by`` of each disputed
+        invoice ({invoice: payment lines}) go to its replacement when that is posted."""
         self.ensure_one()
+        reapply = dict(self.reapply_payments or {})
         for origin, replacement in replacements.items():
             target = origin.amount_total - allocation.get(origin, 0.0)
             if replacement.state == "draft" and self.currency_id.compare_amounts(replacement.amount_total, target):
                 self._scale_move(replacement, target)
+            if replacement.exists() and paid_by.get(origin):
+                reapply[str(replacement.id)] = paid_by[origin].ids
+        self.reapply_payments = reapply
         self._attach_documents(credit_notes, self.env["account.move"].union(*replacements.values()).exists())
 
     def _attach_documents(self, credit_notes, replacements):
         self.credit_note_ids |= credit_notes
         self.replacement_invoice_ids |= replacements
-        self._close("resolved")
         for move in credit_notes | replacements:
             move.message_post(
                 body=self.env._("Made to resolve dispute %(dispute)s.", dispute=self._get_html_link()),
                 subtype_xmlid="mail.mt_note",
             )
+        drafts = self._ar_documents().filtered(lambda m: m.state == "draft")
+        if drafts:
+            self.message_post(
+                body=self.env._(
+                    "Resolved once %(moves)s is posted; follow-ups of the invoices stay paused until then.",
+                    moves=", ".join(drafts.mapped("display_name")),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        self._ar_documents_changed(self._ar_documents())
+
+    def _ar_documents(self):
+        """What was made to resolve the disputes: credit notes and replacement invoices."""
+        return self.credit_note_ids | self.replacement_invoice_ids
+
+    def _ar_check_no_documents(self, message):
+        """Raise ``message`` (with ``disputes`` and ``moves``) for the disputes that have documents
+        not cancelled: those are either waiting to be posted or already credit the customer."""
+        live = self.filtered(lambda d: d._ar_documents().filtered(lambda m: m.state != "cancel"))
+        if live:
+            raise UserError(
+                message
+                % {
+                    "disputes": ", ".join(live.mapped("name")),
+                    "moves": ", ".join(
+                        live._ar_documents().filtered(lambda m: m.state != "cancel").mapped("display_name")
+                    ),
+                }
+            )
+
+    def _ar_documents_changed(self, moves):
+        """``moves`` (documents of some of these disputes) were posted, reset to draft or cancelled.
+
+        A dispute is resolved when all its documents are posted: only then does the customer owe
+        the disputed amount less. One of them back in draft or cancelled undoes that: the
+        dispute is open again until they are all posted (or all cancelled and made anew)."""
+        for dispute in self:
+            documents = dispute._ar_documents()
+            if not documents & moves:
+                continue
+            all_posted = all(move.state == "posted" for move in documents)
+            if dispute.state in OPEN_DISPUTE_STATES and all_posted:
+                dispute._close("resolved")
+            elif dispute.state == "resolved" and not all_posted:
+                dispute.write({"state": "investigating", "date_closed": False})
+                dispute.message_post(
+                    body=self.env._(
+                        "Reopened: %(moves)s is no longer posted; resolved again once its documents are all "
+                        "posted (or all cancelled and made anew).",
+                        moves=", ".join(
+                            (documents & moves).filtered(lambda m: m.state != "posted").mapped("display_name")
+                        ),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+                dispute._on_open()
+
+    def _ar_reapply_payments(self, replacements):
+        """Apply to each posted replacement the payments taken off the invoice it replaces."""
+        for dispute in self:
+            for replacement in replacements & dispute.replacement_invoice_ids:
+                payment_ids = (dispute.reapply_payments or {}).get(str(replacement.id), [])
+                payments = (
+                    self.env["account.move.line"]
+                    .browse(payment_ids)
+                    .exists()
+                    .filtered(lambda line: not line.reconciled and line.parent_state == "posted")
+                )
+                receivable = replacement.line_ids.filtered(
+                    lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled
+                )
+                usable = payments.filtered(lambda line, acc=receivable.account_id: line.account_id in acc)
+                if receivable and usable:
+                    (receivable | usable).reconcile()
 
     def _scale_move(self, move, target):
         """Scale a draft credit note's or invoice's lines so that it totals ``target`` (deleted at 0)."""
@@ -370,12 +474,50 @@ class ArDispute(models.Model):
                 ]
             }
         )
-        difference = target - move.amount_total
-        if not self.currency_id.is_zero(difference) and lines:
-            # a rounding cent left by the taxes goes on the largest line
-            line = lines.sorted("price_subtotal")[-1]
-            taxes = line.price_total / line.price_subtotal if line.price_subtotal else 1.0
-            line.price_unit += difference / taxes / (line.quantity or 1.0)
+        # the taxes round per line: the cents left go on the largest line, as far as its quantity,
+        # discount and taxes let a price to the cent reach them (fixed-amount taxes do not scale:
+        # a few passes bring the total closer each time)
+        line = lines.sorted("price_subtotal")[-1:]
+        for _attempt in range(5):
+            difference = target - move.amount_total
+            if self.currency_id.is_zero(difference) or not line.price_unit or not line.price_total:
+                break
+            before = line.price_unit
+            line.price_unit += difference / (line.price_total / line.price_unit)
+            if line.price_unit == before:
+                break
+        difference = self.currency_id.round(target - move.amount_total)
+        if self.currency_id.is_zero(difference):
+            return
+        cap = self.currency_id.rounding * max(len(lines), 1) * 2
+        if abs(difference) <= cap and not move.invoice_cash_rounding_id:
+            # a few cents left by the rounding of taxes per line, as Odoo's cash rounding: one untaxed line
+            move.write(
+                {
+                    "invoice_line_ids": [
+                        fields.Command.create(
+                            {
+                                "name": self.env._("Rounding"),
+                                "quantity": 1,
+                                "price_unit": difference,
+                                "account_id": line.account_id.id,
+                                "tax_ids": [fields.Command.clear()],
+                            }
+                        )
+                    ]
+                }
+            )
+            return
+        self.message_post(
+            body=self.env._(
+                "%(move)s totals %(total)s, not %(target)s (fixed-amount taxes or cash rounding): adjust its lines "
+                "before posting it.",
+                move=move.display_name,
+                total=self.currency_id.format(move.amount_total),
+                target=self.currency_id.format(target),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
 
     def _on_open(self):
         """Move the customer to Disputed when nothing else of it is overdue."""

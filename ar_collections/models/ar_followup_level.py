@@ -10,6 +10,11 @@ ASSIGNEE_RULES = [
     ("salesperson", "Customer's salesperson"),
     ("user", "A specific user"),
 ]
+# a level falls at most a year before the due date and ten years after it
+MIN_DELAY = -365
+MAX_DELAY = 3650
+# gaps and activity deadlines: at most a year
+MAX_LEVEL_DAYS = 365
 
 
 class ArFollowupLevel(models.Model):
@@ -138,16 +143,27 @@ class ArFollowupLevel(models.Model):
                     )
                 )
 
-    @api.constrains("min_gap_days", "activity_delay_days")
-    def _check_positive_days(self):
+    @api.constrains("delay", "min_gap_days", "activity_delay_days")
+    def _check_days(self):
         for level in self:
-            if level.min_gap_days < 0 or level.activity_delay_days < 0:
+            if not MIN_DELAY <= level.delay <= MAX_DELAY:
                 raise ValidationError(
                     self.env._(
-                        "Follow-up level '%(level)s': the minimum days since the previous "
-                        "reminder and the activity deadline cannot be negative. Enter 0 "
-                        "or more.",
+                        "Follow-up level '%(level)s' falls %(delay)s days after the due date: a level falls "
+                        "between %(min)s (a year before) and %(max)s days (ten years after).",
                         level=level.name,
+                        delay=level.delay,
+                        min=MIN_DELAY,
+                        max=MAX_DELAY,
+                    )
+                )
+            if not 0 <= level.min_gap_days <= MAX_LEVEL_DAYS or not 0 <= level.activity_delay_days <= MAX_LEVEL_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "Follow-up level '%(level)s': the minimum days since the previous reminder and the "
+                        "activity deadline are between 0 and %(max)s days. Enter a number in that range.",
+                        level=level.name,
+                        max=MAX_LEVEL_DAYS,
                     )
                 )
 

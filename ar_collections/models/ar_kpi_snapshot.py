@@ -376,16 +376,39 @@ class ArKpiSnapshot(models.Model):
     def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
         """Pivot and graph: a group's ratios are those of its summed figures."""
         wanted = [name for name in RATIOS if any(spec.split(":")[0] == name for spec in fields)]
-        parts = {part for name in wanted for part in (RATIOS[name][0], *RATIOS[name][1])}
+        parts = sorted({part for name in wanted for part in (RATIOS[name][0], *RATIOS[name][1])})
         extra = [f"{part}:sum" for part in parts if not any(spec.split(":")[0] == part for spec in fields)]
         groups = super().read_group(domain, list(fields) + extra, groupby, offset, limit, orderby, lazy)
+        if not wanted:
+            return groups
+        companies = self.env["res.company"].browse(company.id for [company] in self._read_group(domain, ["company_id"]))
+        mixed = len(companies.currency_id) > 1
         for group in groups:
+            figures = group
+            if mixed:
+                # companies of several currencies: their amounts are added in the reader's
+                # company currency, at today's rate
+                figures = self._ar_group_figures_converted(group.get("__domain", domain), parts)
             for name in wanted:
                 numerator, denominators, _factor = RATIOS[name]
                 # snapshots made before a figure existed have none: keep Odoo's value for them
                 if all(group.get(part) is not None for part in (numerator, *denominators)):
-                    group[name] = ratio(group, name)
+                    group[name] = ratio(figures, name)
         return groups
+
+    @api.model
+    def _ar_group_figures_converted(self, domain, parts):
+        """The sums of ``parts`` over the snapshots of ``domain``, amounts converted to the
+        current company's currency (one query for the group)."""
+        target = self.env.company.currency_id
+        today = fields.Date.context_today(self)
+        figures = dict.fromkeys(parts, 0.0)
+        for company, *sums in self._read_group(domain, ["company_id"], [f"{part}:sum" for part in parts]):
+            for part, value in zip(parts, sums, strict=True):
+                if self._fields[part].type == "monetary":
+                    value = company.currency_id._convert(value or 0.0, target, self.env.company, today)
+                figures[part] += value or 0.0
+        return figures
 
     def _fetch(self, query):
         self.env.cr.execute(query)

@@ -8,6 +8,8 @@ from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .common import MAX_INSTALLMENTS
+
 PLAN_STATES = [
     ("draft", "Draft"),
     ("proposed", "Proposed"),
@@ -30,8 +32,6 @@ STEPS = {
 HOLDING_STATES = ("proposed", "active")
 
 
-# ten years of monthly installments: beyond that a typo, not a plan
-MAX_INSTALLMENTS = 120
 # a plan starts within a year of being offered
 MAX_START_DAYS = 366
 

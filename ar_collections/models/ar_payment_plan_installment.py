@@ -1,6 +1,9 @@
 # Copyright 2026 ar_collections authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 INSTALLMENT_STATES = [
     ("pending", "Pending"),
@@ -8,6 +11,8 @@ INSTALLMENT_STATES = [
     ("paid", "Paid"),
     ("late", "Late"),
 ]
+# the last installment of a plan at most ten years after its first payment
+MAX_SCHEDULE_DAYS = 10 * 366
 
 
 class ArPaymentPlanInstallment(models.Model):
@@ -64,6 +69,31 @@ class ArPaymentPlanInstallment(models.Model):
                 installment.state = "partial"
             else:
                 installment.state = "pending"
+
+    @api.constrains("amount", "date_due")
+    def _check_amount_and_date(self):
+        for installment in self:
+            plan = installment.plan_id
+            if installment.currency_id.compare_amounts(installment.amount, 0.0) <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "Every installment of %(plan)s must be more than 0 (the one due on %(date)s is %(amount)s): "
+                        "remove it or give it an amount.",
+                        plan=plan.display_name,
+                        date=installment.date_due,
+                        amount=installment.currency_id.format(installment.amount),
+                    )
+                )
+            latest = max(plan.first_date, fields.Date.context_today(self)) + timedelta(days=MAX_SCHEDULE_DAYS)
+            if installment.date_due > latest:
+                raise ValidationError(
+                    self.env._(
+                        "An installment of %(plan)s is due on %(date)s, more than ten years after the plan's first "
+                        "payment: check the year of its date.",
+                        plan=plan.display_name,
+                        date=installment.date_due,
+                    )
+                )
 
     def write(self, vals):
         self.plan_id._ensure_editable_schedule(vals)

@@ -1,6 +1,9 @@
 # Copyright 2026 ar_collections authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
+# ten years of monthly installments: beyond that a typo, not a plan
+MAX_INSTALLMENTS = 120
+
 
 def wizard_action(name, res_model, context):
     """The window action opening the wizard ``res_model`` in a dialog."""

@@ -5,6 +5,11 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .common import MAX_INSTALLMENTS
+
+# grace periods of installments and promises: at most two months
+MAX_GRACE_DAYS = 60
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -73,6 +78,18 @@ class ResCompany(models.Model):
     # ------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------
+    @api.constrains("ar_followup_min_amount")
+    def _check_ar_followup_min_amount(self):
+        for company in self:
+            if company.currency_id.compare_amounts(company.ar_followup_min_amount, 0.0) < 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the follow-up tolerance is an amount of 0 or more (0: every overdue "
+                        "amount is followed up).",
+                        company=company.name,
+                    )
+                )
+
     @api.constrains("ar_credit_hold_score", "ar_credit_hold_overdue")
     def _check_ar_credit_hold(self):
         for company in self:
@@ -91,17 +108,19 @@ class ResCompany(models.Model):
     def _check_ar_payment_plan_settings(self):
         for company in self:
             if (
-                company.ar_payment_plan_grace_days < 0
-                or company.ar_payment_plan_max_missed < 1
-                or company.ar_promise_grace_days < 0
+                not 0 <= company.ar_payment_plan_grace_days <= MAX_GRACE_DAYS
+                or not 1 <= company.ar_payment_plan_max_missed <= MAX_INSTALLMENTS
+                or not 0 <= company.ar_promise_grace_days <= MAX_GRACE_DAYS
                 or not 1 <= company.ar_promise_max_days <= 366
             ):
                 raise ValidationError(
                     self.env._(
-                        "%(company)s: the installment and promise grace periods must be 0 days or more, "
-                        "a plan must break after 1 late installment or more, and a promise may be for 1 to "
+                        "%(company)s: the installment and promise grace periods must be 0 to %(grace)s days, "
+                        "a plan must break after 1 to %(count)s late installments, and a promise may be for 1 to "
                         "366 days ahead.",
                         company=company.name,
+                        grace=MAX_GRACE_DAYS,
+                        count=MAX_INSTALLMENTS,
                     )
                 )
 

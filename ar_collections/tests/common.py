@@ -1,5 +1,6 @@
 # Copyright 2026 ar_collections authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from contextlib import contextmanager
 from datetime import date
 
 from odoo import Command
@@ -85,6 +86,14 @@ class ArCollectionsCommon(AccountTestInvoicingCommon):
             .create({"amount": amount, "payment_date": pay_date, "group_payment": True})
             ._create_payments()
         )
+
+    @contextmanager
+    def assertUndone(self, exception, pattern):
+        """``assertRaisesRegex`` that also rolls back what the failing call did, as the request's
+        transaction would (Odoo's ``assertRaises`` runs in a savepoint)."""
+        with self.assertRaises(exception) as caught:
+            yield caught
+        self.assertRegex(str(caught.exception), pattern)
 
     def run_precommit(self):
         """What the transaction's commit runs first (hooks decided at commit time)."""

@@ -52,9 +52,43 @@ class TestLevelConstraints(ArCollectionsCommon):
         with self.assertRaisesRegex(ValidationError, "has no email template"):
             self.env["ar.followup.level"].create({"name": "Mail me", "delay": 90, "send_email": True})
 
-    def test_negative_minimum_gap(self):
-        with self.assertRaisesRegex(ValidationError, "'First reminder'.*cannot be negative"):
-            self.level_1.min_gap_days = -1
+    def test_level_days_are_bounded(self):
+        cases = [
+            ("min_gap_days", -1, "'First reminder': the minimum days .* between 0 and 365 days"),
+            ("min_gap_days", 366, "between 0 and 365 days"),
+            ("activity_delay_days", -2, "between 0 and 365 days"),
+            ("activity_delay_days", 400, "between 0 and 365 days"),
+            ("delay", -366, "'First reminder' falls -366 days .* between -365"),
+            ("delay", 3651, "falls 3651 days .* and 3650 days"),
+        ]
+        for name, value, message in cases:
+            with self.subTest(name=name, value=value), self.assertRaisesRegex(ValidationError, message):
+                self.level_1.write({name: value})
+        self.level_1.write({"min_gap_days": 0, "activity_delay_days": 365, "delay": 3650})
+        self.level_friendly.delay = -365
+
+    def test_company_settings_and_reasons_are_bounded(self):
+        cases = [
+            ("ar_followup_min_amount", -0.01, "follow-up tolerance is an amount of 0 or more"),
+            ("ar_payment_plan_grace_days", 61, "grace periods must be 0 to 60 days"),
+            ("ar_promise_grace_days", -1, "grace periods must be 0 to 60 days"),
+            ("ar_payment_plan_max_missed", 0, "break after 1 to 120 late installments"),
+            ("ar_payment_plan_max_missed", 121, "break after 1 to 120 late installments"),
+            ("ar_credit_hold_score", 101, "between 0 and 100"),
+            ("ar_credit_hold_overdue", -5, "amount 0 or more"),
+        ]
+        for name, value, message in cases:
+            with self.subTest(name=name, value=value), self.assertRaisesRegex(ValidationError, message):
+                self.company.write({name: value})
+        # through the settings screen too
+        settings = self.env["res.config.settings"].create({})
+        with self.assertRaisesRegex(ValidationError, "grace periods must be 0 to 60 days"):
+            settings.write({"ar_promise_grace_days": 90})
+            settings.execute()
+        reason = self.env.ref("ar_collections.ar_dispute_reason_quality")
+        for days in (-1, 366):
+            with self.assertRaisesRegex(ValidationError, f"'{reason.name}': the response time is 0 to 365 days"):
+                reason.response_days = days
 
     def test_activity_needs_type_and_user(self):
         with self.assertRaisesRegex(ValidationError, "no activity type"):
@@ -131,7 +165,7 @@ class TestLevelConstraints(ArCollectionsCommon):
             with self.assertRaisesRegex(ValidationError, "a promise may be for 1 to 366 days ahead"):
                 self.company.ar_promise_max_days = value
         for value in (-1,):
-            with self.assertRaisesRegex(ValidationError, "grace periods must be 0 days or more"):
+            with self.assertRaisesRegex(ValidationError, "grace periods must be 0 to 60 days"):
                 self.company.ar_promise_grace_days = value
         Plan = self.env["ar.payment.plan"]
         plan = Plan.create(
@@ -143,6 +177,11 @@ class TestLevelConstraints(ArCollectionsCommon):
         plan.first_date = today + timedelta(days=30)
         plan.action_generate_schedule()
         self.assertEqual(len(plan.installment_ids), 2)
+        first, second = plan.installment_ids
+        with self.assertRaisesRegex(ValidationError, rf"Every installment of {plan.display_name} must be more than 0"):
+            plan.write({"installment_ids": [(1, first.id, {"amount": 0}), (1, second.id, {"amount": 500})]})
+        with self.assertRaisesRegex(ValidationError, "more than ten years after the plan.s first payment"):
+            second.date_due = today + timedelta(days=11 * 366 + 1)
         for count in (0, 121):
             with self.assertRaisesRegex(ValidationError, rf"between 1 and 120 installments; it has {count}"):
                 Plan._check_terms(self.company.currency_id, 500, 0, count, self.customer)

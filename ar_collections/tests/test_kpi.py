@@ -181,6 +181,27 @@ class TestKpi(ArCollectionsCommon):
         self.assertAlmostEqual(groups[0]["over_90_ratio"], sum(row.amount_90_plus for row in rows) / ar_end * 100)
         self.assertAlmostEqual(groups[0]["overdue_ratio"], sum(row.amount_overdue for row in rows) / ar_end * 100)
 
+    def test_ratios_of_groups_over_companies_of_two_currencies(self):
+        """A company collecting all of 100 USD, another nothing of 1,000 in a currency worth a
+        tenth of it: together they collected half of what they could (not 100 of 1,100)."""
+        ten = self.setup_other_currency("EUR", rates=[("2000-01-01", 10.0)])
+        other = self.setup_other_company(name="Ten to one", currency_id=ten.id)["company"]
+        Snapshot = self.env["ar.kpi.snapshot"]
+        period = {"date_from": "2026-01-01", "date_to": "2026-01-31", "is_company_total": True}
+        # sudo: snapshots are made by the job only
+        rows = Snapshot.sudo().create(
+            [
+                {**period, "company_id": self.company.id, "collected": 100, "cei_base": 100, "ar_end": 200},
+                {**period, "company_id": other.id, "collected": 0, "cei_base": 1000, "ar_end": 1000},
+            ]
+        )
+        self.assertNotEqual(self.company.currency_id, ten)
+        Snapshot = Snapshot.with_context(allowed_company_ids=[self.company.id, other.id])
+        [group] = Snapshot.read_group([("id", "in", rows.ids)], ["cei:avg"], [])
+        self.assertAlmostEqual(group["cei"], 50)
+        by_company = Snapshot.read_group([("id", "in", rows.ids)], ["cei:avg"], ["company_id"])
+        self.assertEqual(sorted(g["cei"] for g in by_company), [0, 100])
+
     def test_refresh_updates_in_place(self):
         first = self.snapshots()
         self.pay(self.inv_b, 2000, date(2026, 3, 30))
