@@ -11,6 +11,7 @@ from . import account_move
 from . import mail_compose_message
 from . import res_config_settings
 from . import ar_collection_case
+from . import ar_collection_rules
 from . import ar_payment_plan
 from . import ar_payment_plan_installment
 from . import ar_dispute

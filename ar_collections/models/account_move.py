@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date
 
+from .ar_collection_rules import CASE_MODELS, OPEN_PAYMENT_STATES, RECEIVABLE
 from .common import wizard_action
 
 COLLECTIONS_USER = "ar_collections.group_ar_collections_user"
@@ -189,9 +190,10 @@ class AccountMove(models.Model):
     @api.depends("invoice_date_due", "payment_state")
     def _compute_ar_aging(self):
         today = fields.Date.context_today(self)
-        maturities = self._ar_get_open_maturities()
+        Rules = self.env["ar.collection.rules"]
+        maturities = Rules._open_maturities(self)
         for move in self:
-            if move._ar_is_followup_open():
+            if Rules._is_open_invoice(move):
                 move.ar_days_overdue = max((today - maturities[move.id]).days, 0)
                 move.ar_aging_bucket = aging_bucket(move.ar_days_overdue)
             else:
@@ -227,7 +229,7 @@ class AccountMove(models.Model):
     @api.depends("payment_state", "invoice_date_due", "ar_promise_ids.state", "ar_payment_plan_ids.state")
     def _compute_ar_expected_payment_date(self):
         expected = self.env["ar.cash.forecast"]._get_expected_dates(
-            self.filtered(lambda m: m.payment_state in ("not_paid", "partial"))
+            self.filtered(lambda m: m.payment_state in OPEN_PAYMENT_STATES)
         )
         for move in self:
             move.ar_expected_payment_date = expected.get(move.id, False)
@@ -247,9 +249,8 @@ class AccountMove(models.Model):
         if operator not in flipped or not isinstance(value, int):
             raise UserError(self.env._("This filter does not support the operator %(operator)s.", operator=operator))
         limit = fields.Date.context_today(self) - timedelta(days=value)
-        return self._ar_open_invoice_domain(move_types=("out_invoice",)) + self._ar_maturity_domain(
-            flipped[operator], limit
-        )
+        Rules = self.env["ar.collection.rules"]
+        return Rules._open_invoice_domain() + Rules._maturity_domain(flipped[operator], limit)
 
     def _search_ar_aging_bucket(self, operator, value):
         if operator not in ("=", "in"):
@@ -259,7 +260,7 @@ class AccountMove(models.Model):
         domain = ["|"] * (len(buckets) - 1)
         for bucket in buckets:
             domain += self._ar_bucket_leaf(bucket, today)
-        return self._ar_open_invoice_domain(move_types=("out_invoice",)) + domain
+        return self.env["ar.collection.rules"]._open_invoice_domain() + domain
 
     @api.model
     def _ar_bucket_leaf(self, bucket, today):
@@ -267,33 +268,10 @@ class AccountMove(models.Model):
         low, high = BUCKET_BOUNDS[bucket]
         leaves = []
         if low is not None:
-            leaves.append(self._ar_maturity_domain("<=", today - timedelta(days=low)))
+            leaves.append(self.env["ar.collection.rules"]._maturity_domain("<=", today - timedelta(days=low)))
         if high is not None:
-            leaves.append(self._ar_maturity_domain(">=", today - timedelta(days=high)))
+            leaves.append(self.env["ar.collection.rules"]._maturity_domain(">=", today - timedelta(days=high)))
         return ["&"] * (len(leaves) - 1) + [leaf for domain in leaves for leaf in domain]
-
-    @api.model
-    def _ar_maturity_domain(self, operator, day):
-        """Compare the due date of the earliest unpaid installment with ``day``,
-        as ``_ar_get_open_maturities`` defines it (so searches and the screen agree):
-        the earliest is before ``day`` when any unpaid installment is."""
-        unpaid = [("account_id.account_type", "=", "asset_receivable"), ("amount_residual", ">", 0)]
-
-        def any_unpaid(op):
-            return [("line_ids", "any", unpaid + [("date_maturity", op, day)])]
-
-        def no_unpaid(op):
-            return [("line_ids", "not any", unpaid + [("date_maturity", op, day)])]
-
-        domains = {
-            "<": any_unpaid("<"),
-            "<=": any_unpaid("<="),
-            ">": no_unpaid("<="),
-            ">=": no_unpaid("<"),
-            "=": ["&"] + any_unpaid("<=") + no_unpaid("<"),
-            "!=": ["|"] + any_unpaid("<") + no_unpaid("<="),
-        }
-        return domains[operator]
 
     def _search_ar_collector_id(self, operator, value):
         partners = self.env["res.partner"].search([("ar_collector_id", operator, value)])
@@ -409,27 +387,6 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
-    @api.model
-    def _ar_open_invoice_domain(self, move_types=("out_invoice",)):
-        """Posted customer documents of the current company still owing money."""
-        return [
-            ("company_id", "=", self.env.company.id),
-            ("move_type", "in", move_types),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
-        ]
-
-    def _ar_is_followup_open(self):
-        """Whether this invoice is one follow-ups chase (see the level rule)."""
-        self.ensure_one()
-        return (
-            self.move_type == "out_invoice"
-            and self.state == "posted"
-            and self.payment_state in ("not_paid", "partial")
-            and bool(self.invoice_date_due)
-            and self.currency_id.compare_amounts(self.amount_residual, 0.0) > 0
-        )
-
     def _ar_get_followup_pauses(self):
         """``{move id: why its follow-ups are paused}`` for the invoices of
         ``self`` that follow-ups must leave alone for now: on an active
@@ -454,7 +411,7 @@ class AccountMove(models.Model):
         held = set(
             self.search(
                 [("commercial_partner_id", "in", partner_ids), ("ar_excluded", "=", True)]
-                + self._ar_open_invoice_domain()
+                + self.env["ar.collection.rules"]._open_invoice_domain()
             ).ids
         )
         for source in self._ar_pause_sources():
@@ -464,30 +421,7 @@ class AccountMove(models.Model):
     @api.model
     def _ar_pause_sources(self):
         # sudo: a pause holds whoever looks (a dispute of a company not selected still holds its invoices)
-        return [self.env[model].sudo() for model in ("ar.payment.plan", "ar.dispute", "ar.payment.promise")]
-
-    def _ar_get_open_maturities(self):
-        """``{move id: due date of its earliest unpaid installment}``, in one query.
-
-        With installment payment terms ``invoice_date_due`` is the last
-        installment's date; collections chase the first one left unpaid.
-        Moves without open receivable lines fall back on ``invoice_date_due``.
-        """
-        maturities = {move.id: move.invoice_date_due for move in self}
-        ids = [move_id for move_id in self.ids if move_id]
-        if ids:
-            for move, maturity in self.env["account.move.line"]._read_group(
-                [
-                    ("move_id", "in", ids),
-                    ("account_id.account_type", "=", "asset_receivable"),
-                    ("amount_residual", ">", 0),
-                    ("date_maturity", "!=", False),
-                ],
-                ["move_id"],
-                ["date_maturity:min"],
-            ):
-                maturities[move.id] = maturity
-        return maturities
+        return [self.env[model].sudo() for model in CASE_MODELS]
 
     def _ar_get_credit_holds(self):
         """``{move id: why}`` for the customer invoices of ``self`` whose
@@ -680,7 +614,7 @@ class AccountMoveReversal(models.TransientModel):
         # invoice, to apply them to its replacement once posted
         paid_by = {
             move: move.line_ids.filtered(
-                lambda line: line.account_id.account_type == "asset_receivable"
+                lambda line: line.account_id.account_type == RECEIVABLE
             ).matched_credit_ids.credit_move_id
             for move in self.move_ids
         }

@@ -12,7 +12,7 @@ class ArCollectionCase(models.AbstractModel):
     which pauses their follow-ups while it is in a pausing state.
 
     Each model declares its own ``move_ids`` (its own relation table) and
-    says which of its records pause follow-ups (``_ar_pausing_domain``) and
+    says which of its states pause follow-ups (``_ar_state_groups``) and
     why (``_ar_pause_label``); ``account.move._ar_get_followup_pauses`` asks
     them all.
     """
@@ -31,10 +31,14 @@ class ArCollectionCase(models.AbstractModel):
     def create(self, vals_list):
         return super().create(name_from_sequence(self.env, vals_list, self._name))
 
+    # {group: states}: which states of the model mean what to the collection rules
+    # (``ar.collection.rules``); "pausing" is the one every case model has
+    _ar_state_groups = {}
+
     @api.model
     def _ar_pausing_domain(self):
         """Domain of the records that pause their invoices' follow-ups."""
-        raise NotImplementedError
+        return self.env["ar.collection.rules"]._case_state_domain(self._name, "pausing")
 
     def _ar_pause_label(self):
         """Why this record pauses follow-ups, as the customer may read it."""

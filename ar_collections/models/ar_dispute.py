@@ -7,6 +7,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .ar_collection_rules import RECEIVABLE
+
 DISPUTE_STATES = [
     ("new", "New"),
     ("investigating", "Investigating"),
@@ -62,6 +64,11 @@ class ArDispute(models.Model):
     _inherit = ["ar.collection.case", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _ar_state_groups = {
+        "pausing": OPEN_DISPUTE_STATES,
+        "decided": ("resolved", "rejected"),
+        "cancelled": ("cancelled",),
+    }
 
     partner_id = fields.Many2one(tracking=True)
     move_ids = fields.Many2many(
@@ -311,10 +318,6 @@ class ArDispute(models.Model):
     # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
-    @api.model
-    def _ar_pausing_domain(self):
-        return [("state", "in", OPEN_DISPUTE_STATES)]
-
     def _ar_pause_label(self):
         self.ensure_one()
         return self.env._("Disputed (%(dispute)s)", dispute=self.name)
@@ -454,7 +457,7 @@ class ArDispute(models.Model):
                     .filtered(lambda line: not line.reconciled and line.parent_state == "posted")
                 )
                 receivable = replacement.line_ids.filtered(
-                    lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled
+                    lambda line: line.account_id.account_type == RECEIVABLE and not line.reconciled
                 )
                 usable = payments.filtered(lambda line, acc=receivable.account_id: line.account_id in acc)
                 if receivable and usable:

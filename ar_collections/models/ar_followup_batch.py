@@ -223,7 +223,7 @@ class ArFollowupBatch(models.Model):
         self.ensure_one()
         batch = self.with_company(self.company_id)
         Move = batch.env["account.move"]
-        domain = Move._ar_open_invoice_domain()
+        domain = batch.env["ar.collection.rules"]._open_invoice_domain()
         if self.partner_ids:
             domain.append(("commercial_partner_id", "in", self.partner_ids.commercial_partner_id.ids))
         invoices = Move.search(domain, order="invoice_date_due, id")

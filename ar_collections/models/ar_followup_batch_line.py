@@ -105,7 +105,9 @@ class ArFollowupBatchLine(models.Model):
                 lines = lines.with_user(batch.create_uid)
             partners = lines.partner_id.commercial_partner_id
             figures = partners._ar_get_dunned_figures(partners.ids)
-            invoices = lines.move_ids.filtered(lambda m: m._ar_is_followup_open() and not m.ar_excluded)
+            invoices = lines.move_ids.filtered(
+                lambda m: self.env["ar.collection.rules"]._is_open_invoice(m) and not m.ar_excluded
+            )
             due = self.env["ar.followup.level"].with_company(batch.company_id)._get_due_levels(invoices, batch.date)
             for line in lines:
                 line._execute_one(figures, due)

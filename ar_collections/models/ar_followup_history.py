@@ -137,6 +137,7 @@ class ArFollowupHistory(models.Model):
         levels = self.env["ar.followup.level"].union(*invoice_levels.values()) if invoice_levels else None
         top_level = levels.sorted("delay")[-1:] if levels else self.env["ar.followup.level"]
         today = fields.Date.context_today(self)
+        maturities = self.env["ar.collection.rules"]._open_maturities(invoices)
         self.check_access("read")  # only collections users record follow-ups
         # sudo: users cannot create history themselves (no ACL), so that nobody can
         # forge or backdate it over RPC; it is written here only, as the current user, now
@@ -158,8 +159,8 @@ class ArFollowupHistory(models.Model):
                             "level_id": level.id,
                             "amount_residual": invoice.amount_residual_signed,
                             "amount_residual_currency": invoice.amount_residual,
-                            "days_overdue": max((today - invoice.invoice_date_due).days, 0)
-                            if invoice.invoice_date_due
+                            "days_overdue": max((today - maturities[invoice.id]).days, 0)
+                            if maturities.get(invoice.id)
                             else 0,
                         }
                     )

@@ -273,11 +273,12 @@ class ArFollowupLevel(models.Model):
         for level in self.search([("company_id", "in", invoices.company_id.ids)], order="delay, id"):
             levels_by_company.setdefault(level.company_id.id, []).append(level)
         excluded_partner_ids = {} if ignore_customer_exclusion else self._get_excluded_partner_ids(invoices)
-        maturities = invoices._ar_get_open_maturities()
+        Rules = self.env["ar.collection.rules"]
+        maturities = Rules._open_maturities(invoices)
         pauses = invoices._ar_get_followup_pauses()
         for invoice in invoices:
             result[invoice.id] = (self.browse(), False)
-            if not invoice._ar_is_followup_open() or invoice.ar_excluded or invoice.id in pauses:
+            if not Rules._is_open_invoice(invoice) or invoice.ar_excluded or invoice.id in pauses:
                 continue
             if invoice.commercial_partner_id.id in excluded_partner_ids.get(invoice.company_id.id, ()):
                 continue

@@ -421,7 +421,7 @@ class ArKpiSnapshot(models.Model):
 
     @api.model
     def _add_balances(self, raw, company, as_of_end, as_of_start):
-        Aging = self.env["ar.aging.report"]
+        Rules = self.env["ar.collection.rules"]
         self.env["res.partner"].flush_model(["ar_collector_id"])
         collector = self._collector_sql("customer", company)
         # per customer first: what it owes and its overdue are net of its open
@@ -434,10 +434,8 @@ class ArKpiSnapshot(models.Model):
                   FROM (
                         SELECT %(collector)s AS collector_id,
                                SUM(item.residual) AS total,
-                               COALESCE(SUM(item.residual) FILTER (
-                                   WHERE item.residual < 0 OR item.date_maturity < %(end)s), 0) AS overdue,
-                               COALESCE(SUM(item.residual) FILTER (
-                                   WHERE item.residual < 0 OR item.date_maturity < %(end_90)s), 0) AS over_90
+                               COALESCE(SUM(item.residual) FILTER (WHERE %(overdue)s), 0) AS overdue,
+                               COALESCE(SUM(item.residual) FILTER (WHERE %(over_90)s), 0) AS over_90
                           FROM (%(items)s) item
                           JOIN res_partner customer ON customer.id = item.partner_id
                       GROUP BY item.partner_id, 1
@@ -445,9 +443,9 @@ class ArKpiSnapshot(models.Model):
               GROUP BY collector_id
                 """,
                 collector=collector,
-                end=as_of_end,
-                end_90=as_of_end - timedelta(days=90),
-                items=Aging._open_items_query(as_of_end, company.ids),
+                overdue=Rules._overdue_net_sql("item", as_of_end),
+                over_90=Rules._overdue_net_sql("item", as_of_end - timedelta(days=90)),
+                items=Rules._items_query(company.ids, as_of=as_of_end),
             )
         ):
             figures = raw[collector_id]
@@ -466,7 +464,7 @@ class ArKpiSnapshot(models.Model):
               GROUP BY collector_id
                 """,
                 collector=collector,
-                items=Aging._open_items_query(as_of_start, company.ids),
+                items=Rules._items_query(company.ids, as_of=as_of_start),
             )
         ):
             raw[collector_id]["ar_begin"] = total
@@ -494,8 +492,7 @@ class ArKpiSnapshot(models.Model):
                   JOIN account_account account ON account.id = line.account_id
                   JOIN res_partner partner ON partner.id = line.partner_id
                   JOIN res_partner customer ON customer.id = partner.commercial_partner_id
-                 WHERE account.account_type = 'asset_receivable'
-                   AND line.parent_state = 'posted'
+                 WHERE %(posted_receivable)s
                    AND move.move_type IN ('out_invoice', 'out_refund')
                    AND line.company_id = %(company_id)s
                    AND line.date > LEAST(%(oldest)s, %(date_from)s - 1)
@@ -503,6 +500,7 @@ class ArKpiSnapshot(models.Model):
               GROUP BY 1, 2, 3
                 """,
                 month_cases=month_cases,
+                posted_receivable=self.env["ar.collection.rules"]._posted_receivable_sql("line", "account"),
                 oldest=oldest,
                 **self._period_params(company, date_from, date_to),
             )
@@ -535,22 +533,21 @@ class ArKpiSnapshot(models.Model):
                 SELECT %(collector)s, SUM(partial.amount)
                   FROM account_partial_reconcile partial
                   JOIN account_move_line line ON line.id = partial.debit_move_id
+                  JOIN account_move_line counterpart ON counterpart.id = partial.credit_move_id
                   JOIN account_move move ON move.id = line.move_id
                   JOIN account_account account ON account.id = line.account_id
                   JOIN res_partner partner ON partner.id = line.partner_id
                   JOIN res_partner customer ON customer.id = partner.commercial_partner_id
-                 WHERE account.account_type = 'asset_receivable'
-                   AND line.parent_state = 'posted'
+                 WHERE %(posted_receivable)s
                    AND move.move_type = 'out_invoice'
                    AND line.company_id = %(company_id)s
                    AND partial.max_date BETWEEN %(date_from)s AND %(date_to)s
                    -- an exchange difference settles nothing
-                   AND NOT EXISTS (
-                        SELECT 1 FROM account_move_line counterpart
-                          JOIN account_partial_reconcile exchange ON exchange.exchange_move_id = counterpart.move_id
-                         WHERE counterpart.id = partial.credit_move_id)
+                   AND %(settled)s
               GROUP BY 1
                 """,
+                settled=self.env["ar.collection.rules"]._not_exchange_difference_sql("counterpart"),
+                posted_receivable=self.env["ar.collection.rules"]._posted_receivable_sql("line", "account"),
                 **self._period_params(company, date_from, date_to),
             )
         ):
@@ -559,6 +556,7 @@ class ArKpiSnapshot(models.Model):
     @api.model
     def _add_cases(self, raw, company, date_from, date_to):
         """Promises settled, disputes opened and closed in the period."""
+        Rules = self.env["ar.collection.rules"]
         self.env["ar.payment.promise"].flush_model(["state", "date_settled", "partner_id", "company_id"])
         self.env["ar.dispute"].flush_model(
             ["state", "date_opened", "date_closed", "resolution_days", "amount", "partner_id", "company_id"]
@@ -567,15 +565,18 @@ class ArKpiSnapshot(models.Model):
             SQL(
                 """
                 SELECT %(collector)s,
-                       COUNT(*) FILTER (WHERE promise.state = 'kept'),
-                       COUNT(*) FILTER (WHERE promise.state = 'broken')
+                       COUNT(*) FILTER (WHERE %(kept)s),
+                       COUNT(*) FILTER (WHERE %(broken)s)
                   FROM ar_payment_promise promise
                   JOIN res_partner customer ON customer.id = promise.partner_id
                  WHERE promise.company_id = %(company_id)s
-                   AND promise.state IN ('kept', 'broken')
+                   AND %(settled)s
                    AND promise.date_settled BETWEEN %(date_from)s AND %(date_to)s
               GROUP BY 1
                 """,
+                kept=Rules._case_state_sql("ar.payment.promise", "kept", "promise"),
+                broken=Rules._case_state_sql("ar.payment.promise", "broken", "promise"),
+                settled=Rules._case_state_sql("ar.payment.promise", "settled", "promise"),
                 **self._period_params(company, date_from, date_to),
             )
         ):
@@ -586,15 +587,15 @@ class ArKpiSnapshot(models.Model):
                 """
                 SELECT %(collector)s,
                        COUNT(*) FILTER (WHERE dispute.date_opened BETWEEN %(date_from)s AND %(date_to)s
-                                          AND dispute.state != 'cancelled'),
+                                          AND NOT %(cancelled)s),
                        COALESCE(SUM(dispute.amount * covered.rate) FILTER (
                            WHERE dispute.date_opened BETWEEN %(date_from)s AND %(date_to)s
-                             AND dispute.state != 'cancelled'), 0),
+                             AND NOT %(cancelled)s), 0),
                        COUNT(*) FILTER (WHERE dispute.date_closed BETWEEN %(date_from)s AND %(date_to)s
-                                          AND dispute.state IN ('resolved', 'rejected')),
+                                          AND %(decided)s),
                        COALESCE(SUM(dispute.resolution_days) FILTER (
                            WHERE dispute.date_closed BETWEEN %(date_from)s AND %(date_to)s
-                             AND dispute.state IN ('resolved', 'rejected')), 0)
+                             AND %(decided)s), 0)
                   FROM ar_dispute dispute
                   JOIN res_partner customer ON customer.id = dispute.partner_id
                   JOIN LATERAL (%(covered)s) covered ON TRUE
@@ -603,9 +604,9 @@ class ArKpiSnapshot(models.Model):
                         OR dispute.date_closed BETWEEN %(date_from)s AND %(date_to)s)
               GROUP BY 1
                 """,
-                covered=self.env["ar.aging.report"]._covered_invoices_query(
-                    "ar_dispute_account_move_rel", "dispute_id", SQL.identifier("dispute", "id")
-                ),
+                covered=Rules._covered_invoices_query("ar.dispute", SQL.identifier("dispute", "id")),
+                cancelled=Rules._case_state_sql("ar.dispute", "cancelled", "dispute"),
+                decided=Rules._case_state_sql("ar.dispute", "decided", "dispute"),
                 **self._period_params(company, date_from, date_to),
             )
         ):

@@ -112,6 +112,7 @@ class ArPartnerScore(models.Model):
         one statement (insert or update), and drop the rows of customers
         with nothing left to score. Returns the number of customers scored."""
         today = today or fields.Date.context_today(self.with_company(company))
+        Rules = self.env["ar.collection.rules"]
         for model, fnames in (
             ("ar.payment.promise", ["state", "date_settled"]),
             ("ar.dispute", ["state"]),
@@ -159,14 +160,14 @@ class ArPartnerScore(models.Model):
             figures AS (%(figures)s),
             promises AS (
                 SELECT partner_id, COUNT(*) AS broken
-                  FROM ar_payment_promise
-                 WHERE company_id = %(company_id)s AND state = 'broken' AND date_settled > %(start)s
+                  FROM ar_payment_promise promise
+                 WHERE company_id = %(company_id)s AND %(promise_broken)s AND date_settled > %(start)s
               GROUP BY partner_id
             ),
             disputes AS (
                 SELECT partner_id, COUNT(*) AS open
-                  FROM ar_dispute
-                 WHERE company_id = %(company_id)s AND state IN ('new', 'investigating')
+                  FROM ar_dispute dispute
+                 WHERE company_id = %(company_id)s AND %(dispute_open)s
               GROUP BY partner_id
             ),
             customers AS (
@@ -254,7 +255,9 @@ class ArPartnerScore(models.Model):
             """,
             company_id=company.id,
             company_key=str(company.id),
-            paid=self.env["ar.aging.report"]._paid_invoices_query(company.ids),
+            paid=Rules._paid_invoices_query(company.ids),
+            promise_broken=Rules._case_state_sql("ar.payment.promise", "broken", "promise"),
+            dispute_open=Rules._case_state_sql("ar.dispute", "pausing", "dispute"),
             today=today,
             start=today - relativedelta(months=12),
             start_previous=today - relativedelta(months=24),

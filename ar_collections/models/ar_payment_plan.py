@@ -8,6 +8,7 @@ from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .ar_collection_rules import OPEN_INVOICE_TERMS, OPEN_PAYMENT_STATES
 from .common import MAX_INSTALLMENTS
 
 PLAN_STATES = [
@@ -75,6 +76,11 @@ class ArPaymentPlan(models.Model):
     _inherit = ["ar.collection.case", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _ar_state_groups = {
+        "pausing": ("active",),
+        "holding": HOLDING_STATES,
+        "completed": ("completed",),
+    }
 
     # ------------------------------------------------------------------
     # Fields
@@ -97,9 +103,7 @@ class ArPaymentPlan(models.Model):
         string="Invoices",
         required=True,
         check_company=True,
-        domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'), "
-        "('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial')), "
-        "('currency_id', '=', currency_id)]",
+        domain=f"[('commercial_partner_id', '=', partner_id), {OPEN_INVOICE_TERMS}, ('currency_id', '=', currency_id)]",
     )
     fee_move_id = fields.Many2one(
         "account.move",
@@ -239,7 +243,7 @@ class ArPaymentPlan(models.Model):
                 problems.append(self.env._("%(move)s is not a customer invoice", move=move.display_name))
             elif move.state != "posted":
                 problems.append(self.env._("%(move)s is not posted", move=move.display_name))
-            elif move.payment_state not in ("not_paid", "partial") or move.currency_id.is_zero(move.amount_residual):
+            elif move.payment_state not in OPEN_PAYMENT_STATES or move.currency_id.is_zero(move.amount_residual):
                 problems.append(self.env._("%(move)s is already paid", move=move.display_name))
             elif move.commercial_partner_id != partner:
                 problems.append(
@@ -488,10 +492,6 @@ class ArPaymentPlan(models.Model):
     # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
-    @api.model
-    def _ar_pausing_domain(self):
-        return [("state", "=", "active")]
-
     def _ar_pause_label(self):
         self.ensure_one()
         return self.env._("On payment plan %(plan)s", plan=self.name)

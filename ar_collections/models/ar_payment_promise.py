@@ -8,6 +8,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date
 
+from .ar_collection_rules import OPEN_INVOICE_TERMS
+
 PROMISE_STATES = [
     ("open", "Open"),
     ("kept", "Kept"),
@@ -36,6 +38,12 @@ class ArPaymentPromise(models.Model):
     _inherit = ["ar.collection.case", "mail.thread", "mail.activity.mixin"]
     _order = "promised_date desc, id desc"
     _check_company_auto = True
+    _ar_state_groups = {
+        "pausing": ("open",),
+        "kept": ("kept",),
+        "broken": ("broken",),
+        "settled": ("kept", "broken"),
+    }
 
     move_ids = fields.Many2many(
         "account.move",
@@ -45,9 +53,7 @@ class ArPaymentPromise(models.Model):
         string="Invoices",
         required=True,
         check_company=True,
-        domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'), "
-        "('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial')), "
-        "('currency_id', '=', currency_id)]",
+        domain=f"[('commercial_partner_id', '=', partner_id), {OPEN_INVOICE_TERMS}, ('currency_id', '=', currency_id)]",
     )
     promised_date = fields.Date(required=True, tracking=True)
     amount = fields.Monetary(string="Promised amount", required=True, tracking=True)
@@ -197,10 +203,6 @@ class ArPaymentPromise(models.Model):
     # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
-    @api.model
-    def _ar_pausing_domain(self):
-        return [("state", "=", "open")]
-
     def _ar_pause_label(self):
         self.ensure_one()
         return self.env._("Payment promised by %(date)s", date=format_date(self.env, self.promised_date))

@@ -141,7 +141,10 @@ class ArWorklistItem(models.Model):
         a small book; a large one is left to the worklist job, started at once,
         so that no web request holds thousands of invoices."""
         Move = self.env["account.move"]
-        if Move.search_count(Move._ar_open_invoice_domain(), limit=INLINE_REFRESH_LIMIT + 1) > INLINE_REFRESH_LIMIT:
+        if (
+            Move.search_count(self.env["ar.collection.rules"]._open_invoice_domain(), limit=INLINE_REFRESH_LIMIT + 1)
+            > INLINE_REFRESH_LIMIT
+        ):
             self.env.ref("ar_collections.ir_cron_worklist")._trigger()
             return {
                 "type": "ir.actions.client",
@@ -255,13 +258,13 @@ class ArWorklistItem(models.Model):
         promises = self.env["ar.payment.promise"].search(
             [
                 ("company_id", "=", company.id),
-                ("state", "=", "broken"),
                 ("date_settled", ">=", today - timedelta(days=BROKEN_PROMISE_WINDOW)),
             ]
+            + self.env["ar.collection.rules"]._case_state_domain("ar.payment.promise", "broken")
         )
         result = []
         for promise in promises:
-            open_moves = promise.move_ids.filtered(lambda m: m.payment_state in ("not_paid", "partial"))
+            open_moves = promise.move_ids.filtered(self.env["ar.collection.rules"]._is_open_invoice)
             if not open_moves:
                 continue
             result.append(
@@ -279,7 +282,8 @@ class ArWorklistItem(models.Model):
 
     def _collect_late_installments(self, company, today):
         installments = self.env["ar.payment.plan.installment"].search(
-            [("company_id", "=", company.id), ("state", "=", "late"), ("plan_id.state", "=", "active")]
+            [("company_id", "=", company.id), ("state", "=", "late")]
+            + [("plan_id", "any", self.env["ar.payment.plan"]._ar_pausing_domain())]
         )
         return [
             {
@@ -300,9 +304,9 @@ class ArWorklistItem(models.Model):
         disputes = self.env["ar.dispute"].search(
             [
                 ("company_id", "=", company.id),
-                ("state", "in", ("new", "investigating")),
                 ("date_deadline", "<=", today),
             ]
+            + self.env["ar.dispute"]._ar_pausing_domain()
         )
         return [
             {

@@ -45,7 +45,7 @@ class MailComposeMessage(models.TransientModel):
     def _ar_levels_applied(self, invoices):
         """``{customer: {invoice: level or empty}}``: what sending this composer's template
         applies to each of ``invoices`` still followed up, per commercial partner."""
-        invoices = invoices.filtered(lambda m: m._ar_is_followup_open())
+        invoices = invoices.filtered(self.env["ar.collection.rules"]._is_open_invoice)
         Level = self.env["ar.followup.level"]
         due = Level._get_due_levels(invoices, fields.Date.context_today(self))
         applied = {}

@@ -238,7 +238,7 @@ class ResPartner(models.Model):
         commercial = self.commercial_partner_id
         invoices = self.env["account.move"].search(
             [("commercial_partner_id", "in", commercial.ids)]
-            + self.env["account.move"]._ar_open_invoice_domain(move_types=("out_invoice", "out_refund")),
+            + self.env["ar.collection.rules"]._open_invoice_domain(move_types=("out_invoice", "out_refund")),
             order="invoice_date_due, id",
         )
         due = self.env["ar.followup.level"]._get_due_levels(invoices, fields.Date.context_today(self))
@@ -280,11 +280,13 @@ class ResPartner(models.Model):
         for partner in self:
             pid = partner.commercial_partner_id.id
             kept, broken = counts[pid, "kept"], counts[pid, "broken"]
-            partner.ar_promise_count = sum(counts[pid, state] for state in ("open", "kept", "broken", "cancelled"))
+            partner.ar_promise_count = sum(count for (key, _state), count in counts.items() if key == pid)
             partner.ar_promise_kept_ratio = kept / (kept + broken) if kept + broken else 0.0
 
     @api.depends_context("company")
     def _compute_ar_dispute_stats(self):
+        Rules = self.env["ar.collection.rules"]
+        opened, decided = Rules._case_states("ar.dispute", "pausing"), Rules._case_states("ar.dispute", "decided")
         counts = defaultdict(int)
         days = {}
         for partner, state, count, total_days in self.env["ar.dispute"]._read_group(
@@ -293,15 +295,13 @@ class ResPartner(models.Model):
             ["__count", "resolution_days:sum"],
         ):
             counts[partner.id, state] += count
-            if state in ("resolved", "rejected"):
+            if state in decided:
                 days[partner.id] = days.get(partner.id, 0) + total_days
         for partner in self:
             pid = partner.commercial_partner_id.id
-            closed = counts[pid, "resolved"] + counts[pid, "rejected"]
-            partner.ar_dispute_count = sum(
-                counts[pid, state] for state in ("new", "investigating", "resolved", "rejected")
-            )
-            partner.ar_dispute_open_count = counts[pid, "new"] + counts[pid, "investigating"]
+            closed = sum(counts[pid, state] for state in decided)
+            partner.ar_dispute_count = closed + sum(counts[pid, state] for state in opened)
+            partner.ar_dispute_open_count = sum(counts[pid, state] for state in opened)
             partner.ar_dispute_avg_days = days.get(pid, 0) / closed if closed else 0.0
 
     def _compute_ar_followup_contact_id(self):
@@ -354,7 +354,7 @@ class ResPartner(models.Model):
         if operator not in OPERATORS or not value:
             raise UserError(self.env._("This filter does not support the operator %(operator)s.", operator=operator))
         value = fields.Date.to_date(value)
-        invoices = self.env["account.move"].search(self.env["account.move"]._ar_open_invoice_domain())
+        invoices = self.env["account.move"].search(self.env["ar.collection.rules"]._open_invoice_domain())
         due = self.env["ar.followup.level"]._get_due_levels(invoices, fields.Date.context_today(self))
         next_dates = {}
         for invoice in invoices:
@@ -466,11 +466,11 @@ class ResPartner(models.Model):
     def _ar_has_overdue_outside(self, moves):
         """Whether the customer has overdue invoices other than ``moves`` that follow-ups still demand."""
         self.ensure_one()
-        Move = self.env["account.move"]
+        Move, Rules = self.env["account.move"], self.env["ar.collection.rules"]
         others = Move.search(
             [("commercial_partner_id", "=", self.commercial_partner_id.id), ("id", "not in", moves.ids)]
-            + Move._ar_open_invoice_domain()
-            + Move._ar_maturity_domain("<", fields.Date.context_today(self))
+            + Rules._open_invoice_domain()
+            + Rules._maturity_domain("<", fields.Date.context_today(self))
         )
         held = Move._ar_get_held_move_ids(self.commercial_partner_id.ids)
         return bool(set(others.ids) - held)
@@ -527,48 +527,34 @@ class ResPartner(models.Model):
         """
         if partner_ids is not None and not partner_ids:
             return {}
-        partner_filter = (
-            SQL("AND partner.commercial_partner_id = ANY(%s)", list(partner_ids)) if partner_ids is not None else SQL()
-        )
-        if exclude_move_ids:
-            partner_filter = SQL("%s AND line.move_id != ALL(%s)", partner_filter, list(exclude_move_ids))
         self.env.cr.execute(
-            self._ar_receivable_figures_query(self.env.company, fields.Date.context_today(self), partner_filter)
+            self._ar_receivable_figures_query(
+                self.env.company,
+                fields.Date.context_today(self),
+                partner_ids=partner_ids,
+                exclude_move_ids=exclude_move_ids,
+            )
         )
         return {pid: (total or 0.0, overdue or 0.0, oldest) for pid, total, overdue, oldest in self.env.cr.fetchall()}
 
     @api.model
-    def _ar_receivable_figures_query(self, company, today, extra_filter=None):
+    def _ar_receivable_figures_query(self, company, today, partner_ids=None, exclude_move_ids=None):
         """SQL: ``partner_id, total_due, overdue, oldest_due`` per commercial
         partner of ``company`` (see ``_ar_get_receivable_figures``); also a
         building block of the nightly risk score."""
-        self.env["account.move.line"].flush_model(
-            ["amount_residual", "date_maturity", "parent_state", "account_id", "partner_id", "company_id"]
-        )
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        Rules = self.env["ar.collection.rules"]
         return SQL(
             """
-            SELECT partner.commercial_partner_id AS partner_id,
-                   SUM(line.amount_residual) AS total_due,
-                   GREATEST(COALESCE(SUM(line.amount_residual) FILTER (
-                       WHERE line.amount_residual < 0 OR line.date_maturity < %(today)s
-                   ), 0), 0) AS overdue,
-                   MIN(line.date_maturity) FILTER (
-                       WHERE line.amount_residual > 0 AND line.date_maturity < %(today)s
-                   ) AS oldest_due
-              FROM account_move_line line
-              JOIN account_account account ON account.id = line.account_id
-              JOIN res_partner partner ON partner.id = line.partner_id
-             WHERE line.company_id = %(company_id)s
-               AND line.parent_state = 'posted'
-               AND account.account_type = 'asset_receivable'
-               AND line.amount_residual != 0
-               %(extra_filter)s
-          GROUP BY partner.commercial_partner_id
+            SELECT item.partner_id,
+                   SUM(item.residual) AS total_due,
+                   GREATEST(COALESCE(SUM(item.residual) FILTER (WHERE %(overdue_net)s), 0), 0) AS overdue,
+                   MIN(item.date_maturity) FILTER (WHERE item.residual > 0 AND %(overdue)s) AS oldest_due
+              FROM (%(items)s) item
+          GROUP BY item.partner_id
             """,
-            today=today,
-            company_id=company.id,
-            extra_filter=extra_filter or SQL(),
+            overdue_net=Rules._overdue_net_sql("item", today),
+            overdue=Rules._overdue_sql("item", today),
+            items=Rules._items_query(company.ids, partner_ids=partner_ids, exclude_move_ids=exclude_move_ids),
         )
 
     def _ar_get_dunned_figures(self, partner_ids):

@@ -79,7 +79,7 @@ class ArCashForecast(models.Model):
         ):
             self.env[model].flush_model(fnames)
         move_filter = SQL("AND item.move_id = ANY(%s)", list(move_ids)) if move_ids is not None else SQL()
-        Aging = self.env["ar.aging.report"]
+        Rules = self.env["ar.collection.rules"]
         # an open promise or dispute takes its share of its invoices' balance (the promised
         # amount still to come, the disputed amount): the rest is expected on the invoice's terms
         return SQL(
@@ -98,7 +98,7 @@ class ArCashForecast(models.Model):
                     SELECT SUM(GREATEST(promise.amount - GREATEST(promise.amount_initial - covered.residual, 0), 0)
                                / NULLIF(covered.residual, 0)) AS share
                       FROM ar_payment_promise_account_move_rel rel
-                      JOIN ar_payment_promise promise ON promise.id = rel.promise_id AND promise.state = 'open'
+                      JOIN ar_payment_promise promise ON promise.id = rel.promise_id AND %(promise_open)s
                       JOIN LATERAL (%(promise_covered)s) covered ON TRUE
                      WHERE rel.move_id = item.move_id
                    ) promised ON TRUE
@@ -106,27 +106,23 @@ class ArCashForecast(models.Model):
                     SELECT SUM(dispute.amount / NULLIF(covered.residual, 0)) AS share
                       FROM ar_dispute_account_move_rel rel
                       JOIN ar_dispute dispute
-                        ON dispute.id = rel.dispute_id AND dispute.state IN ('new', 'investigating')
+                        ON dispute.id = rel.dispute_id AND %(dispute_open)s
                       JOIN LATERAL (%(dispute_covered)s) covered ON TRUE
                      WHERE rel.move_id = item.move_id
                    ) disputed ON TRUE
              WHERE item.residual > 0
                %(move_filter)s
-               AND NOT EXISTS (
-                    SELECT 1 FROM ar_payment_plan_account_move_rel rel
-                      JOIN ar_payment_plan plan ON plan.id = rel.plan_id
-                     WHERE rel.move_id = item.move_id AND plan.state = 'active')
+               AND NOT %(on_plan)s
             ) line WHERE line.residual > 0
             """,
             as_of=as_of,
-            items=Aging._open_items_query(as_of, company_ids),
+            items=Rules._items_query(company_ids, as_of=as_of),
             move_filter=move_filter,
-            promise_covered=Aging._covered_invoices_query(
-                "ar_payment_promise_account_move_rel", "promise_id", SQL.identifier("promise", "id")
-            ),
-            dispute_covered=Aging._covered_invoices_query(
-                "ar_dispute_account_move_rel", "dispute_id", SQL.identifier("dispute", "id")
-            ),
+            promise_open=Rules._case_state_sql("ar.payment.promise", "pausing", "promise"),
+            dispute_open=Rules._case_state_sql("ar.dispute", "pausing", "dispute"),
+            on_plan=Rules._paused_sql(SQL("item.move_id"), models=("ar.payment.plan",)),
+            promise_covered=Rules._covered_invoices_query("ar.payment.promise", SQL.identifier("promise", "id")),
+            dispute_covered=Rules._covered_invoices_query("ar.dispute", SQL.identifier("dispute", "id")),
         )
 
     @api.model
@@ -138,8 +134,7 @@ class ArCashForecast(models.Model):
         ):
             self.env[model].flush_model(fnames)
         first_monday = self._week_start(as_of)
-        Aging = self.env["ar.aging.report"]
-
+        Rules = self.env["ar.collection.rules"]
         return SQL(
             """
             WITH expected AS (
@@ -154,7 +149,7 @@ class ArCashForecast(models.Model):
                            * covered.rate
                   FROM ar_payment_promise promise
                   JOIN LATERAL (%(promise_rate)s) covered ON TRUE
-                 WHERE promise.state = 'open' AND promise.company_id = ANY(%(company_ids)s)
+                 WHERE %(promise_open)s AND promise.company_id = ANY(%(company_ids)s)
                  UNION ALL
                 SELECT installment.id * 3 + 2, 'installment', NULL, NULL, plan.id, installment.id, plan.partner_id,
                        plan.company_id, GREATEST(installment.date_due, %(as_of)s),
@@ -162,7 +157,7 @@ class ArCashForecast(models.Model):
                   FROM ar_payment_plan_installment installment
                   JOIN ar_payment_plan plan ON plan.id = installment.plan_id
                   JOIN LATERAL (%(plan_rate)s) covered ON TRUE
-                 WHERE plan.state = 'active' AND installment.amount > installment.amount_paid
+                 WHERE %(plan_active)s AND installment.amount > installment.amount_paid
                    AND plan.company_id = ANY(%(company_ids)s)
             )
             SELECT expected.id, expected.source, expected.move_id, expected.promise_id, expected.plan_id,
@@ -182,12 +177,10 @@ class ArCashForecast(models.Model):
             lines=self._expected_lines_query(as_of, company_ids),
             as_of=as_of,
             company_ids=list(company_ids),
-            promise_rate=Aging._covered_invoices_query(
-                "ar_payment_promise_account_move_rel", "promise_id", SQL.identifier("promise", "id")
-            ),
-            plan_rate=Aging._covered_invoices_query(
-                "ar_payment_plan_account_move_rel", "plan_id", SQL.identifier("plan", "id")
-            ),
+            promise_open=Rules._case_state_sql("ar.payment.promise", "pausing", "promise"),
+            plan_active=Rules._case_state_sql("ar.payment.plan", "pausing", "plan"),
+            promise_rate=Rules._covered_invoices_query("ar.payment.promise", SQL.identifier("promise", "id")),
+            plan_rate=Rules._covered_invoices_query("ar.payment.plan", SQL.identifier("plan", "id")),
             first_monday=first_monday,
             end=first_monday + timedelta(weeks=FORECAST_WEEKS),
         )
@@ -211,11 +204,11 @@ class ArCashForecast(models.Model):
         expected = dict(self.env.cr.fetchall())
         Promise, Plan = self.env["ar.payment.promise"].sudo(), self.env["ar.payment.plan"].sudo()
         # sudo (both): the promise or plan of an invoice sets its date, whoever looks
-        for plan in Plan.search([("move_ids", "in", moves.ids), ("state", "=", "active")]):
+        for plan in Plan.search([("move_ids", "in", moves.ids)] + Plan._ar_pausing_domain()):
             open_dates = plan.installment_ids.filtered(lambda i: i.state != "paid").mapped("date_due")
             for move_id in plan.move_ids.ids:
                 expected[move_id] = max(max(open_dates), as_of) if open_dates else as_of
-        for promise in Promise.search([("move_ids", "in", moves.ids), ("state", "=", "open")]):
+        for promise in Promise.search([("move_ids", "in", moves.ids)] + Promise._ar_pausing_domain()):
             for move_id in promise.move_ids.ids:
                 expected[move_id] = max(promise.promised_date, as_of)
         return expected

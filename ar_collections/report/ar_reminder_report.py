@@ -79,5 +79,5 @@ class ArReminderReport(models.Model):
             tz=self.env.context.get("tz") or self.env.user.tz or "UTC",
             today=today,
             company_ids=list(company_ids),
-            paid=self.env["ar.aging.report"]._paid_invoices_query(company_ids),
+            paid=self.env["ar.collection.rules"]._paid_invoices_query(company_ids),
         )

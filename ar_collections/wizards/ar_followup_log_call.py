@@ -5,6 +5,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.ar_collection_rules import OPEN_INVOICE_TERMS
 from ..models.ar_followup_history import OUTCOMES
 
 CALL_OUTCOMES = [(key, label) for key, label in OUTCOMES if key not in ("sent", "printed", "scheduled")]
@@ -25,8 +26,7 @@ class ArFollowupLogCall(models.TransientModel):
         "account.move",
         string="Invoices discussed",
         check_company=True,
-        domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'), "
-        "('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial'))]",
+        domain=f"[('commercial_partner_id', '=', partner_id), {OPEN_INVOICE_TERMS}]",
     )
     outcome = fields.Selection(CALL_OUTCOMES, required=True, default="reached")
     note = fields.Html(string="What was said")

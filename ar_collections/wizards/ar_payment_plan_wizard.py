@@ -6,7 +6,8 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
-from ..models.ar_payment_plan import FREQUENCIES, HOLDING_STATES, build_schedule
+from ..models.ar_collection_rules import OPEN_INVOICE_TERMS
+from ..models.ar_payment_plan import FREQUENCIES, build_schedule
 from ..models.common import wizard_action
 
 
@@ -25,9 +26,7 @@ class ArPaymentPlanWizard(models.TransientModel):
         "account.move",
         string="Invoices",
         check_company=True,
-        domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'), "
-        "('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial')), "
-        "('currency_id', '=', currency_id)]",
+        domain=f"[('commercial_partner_id', '=', partner_id), {OPEN_INVOICE_TERMS}, ('currency_id', '=', currency_id)]",
     )
     amount_invoices = fields.Monetary(string="Invoices balance", compute="_compute_amounts")
     fee_amount = fields.Monetary(string="Plan fee")
@@ -94,11 +93,12 @@ class ArPaymentPlanWizard(models.TransientModel):
         if not invoices:
             invoices = self.env["account.move"].search(
                 [("commercial_partner_id", "=", partner.id), ("currency_id", "=", company.currency_id.id)]
-                + self.env["account.move"].with_company(company)._ar_open_invoice_domain(),
+                + self.env["ar.collection.rules"]._open_invoice_domain(company),
                 order="invoice_date_due, id",
             )
             held = self.env["ar.payment.plan"].search(
-                [("move_ids", "in", invoices.ids), ("state", "in", HOLDING_STATES)]
+                [("move_ids", "in", invoices.ids)]
+                + self.env["ar.collection.rules"]._case_state_domain("ar.payment.plan", "holding")
             )
             invoices -= held.move_ids
         currency = invoices.currency_id if len(invoices.currency_id) == 1 else company.currency_id
