@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_date
+from odoo.tools import SQL, format_date
 
 from .ar_collection_rules import CASE_MODELS, OPEN_PAYMENT_STATES, RECEIVABLE
 from .common import wizard_action
@@ -132,16 +132,22 @@ class AccountMove(models.Model):
         search="_search_ar_aging_bucket",
         groups=COLLECTIONS_USER,
     )
+    # the level rule's decision, stored: kept current by the events that change it (see the
+    # depends, the levels' and customers' writes) and refreshed nightly for the passing of days
     ar_due_level_id = fields.Many2one(
         "ar.followup.level",
         string="Level due",
         compute="_compute_ar_due_level",
+        store=True,
+        index="btree_not_null",
         groups=COLLECTIONS_USER,
         check_company=True,
     )
     ar_next_followup_date = fields.Date(
         string="Next follow-up",
         compute="_compute_ar_due_level",
+        store=True,
+        index="btree_not_null",
         groups=COLLECTIONS_USER,
     )
     ar_collector_id = fields.Many2one(
@@ -200,12 +206,73 @@ class AccountMove(models.Model):
                 move.ar_days_overdue = 0
                 move.ar_aging_bucket = False
 
-    @api.depends("ar_followup_level_id", "ar_last_followup_date", "ar_excluded", "invoice_date_due", "payment_state")
-    @api.depends_context("company")
+    @api.depends(
+        "state",
+        "payment_state",
+        "amount_residual",
+        "invoice_date_due",
+        "line_ids.date_maturity",
+        "line_ids.amount_residual",
+        "ar_excluded",
+        "ar_followup_level_id",
+        "ar_last_followup_date",
+        "ar_followup_resume_level_id",
+        "ar_payment_plan_ids.state",
+        "ar_dispute_ids.state",
+        "ar_promise_ids.state",
+    )
     def _compute_ar_due_level(self):
         due = self.env["ar.followup.level"]._get_due_levels(self, fields.Date.context_today(self))
         for move in self:
             move.ar_due_level_id, move.ar_next_followup_date = due.get(move.id, (False, False))
+
+    @api.model
+    def _ar_refresh_due_levels(self, company_ids=None):
+        """Store the level rule's decision for today on the open invoices of ``company_ids``
+        (all by default), and clear it on those no longer followed up: two statements for any
+        number of invoices. The nightly job runs it for the passing of days; editing a level
+        runs it for its company."""
+        self.env.flush_all()
+        Level = self.env["ar.followup.level"]
+        # sudo: the nightly refresh covers every company, whoever runs it
+        companies = company_ids if company_ids is not None else self.env["res.company"].sudo().search([]).ids
+        today = fields.Date.context_today(self)
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH due AS (%(due)s),
+                updated AS (
+                    UPDATE account_move move
+                       SET ar_due_level_id = due.level_id, ar_next_followup_date = due.next_date
+                      FROM due
+                     WHERE move.id = due.move_id
+                       AND (move.ar_due_level_id IS DISTINCT FROM due.level_id
+                            OR move.ar_next_followup_date IS DISTINCT FROM due.next_date)
+                 RETURNING move.id
+                ),
+                cleared AS (
+                    UPDATE account_move move
+                       SET ar_due_level_id = NULL, ar_next_followup_date = NULL
+                     WHERE move.company_id = ANY(%(company_ids)s)
+                       AND (move.ar_due_level_id IS NOT NULL OR move.ar_next_followup_date IS NOT NULL)
+                       AND NOT EXISTS (SELECT 1 FROM due WHERE due.move_id = move.id)
+                 RETURNING move.id
+                )
+                SELECT (SELECT COUNT(*) FROM updated), (SELECT COUNT(*) FROM cleared)
+                """,
+                due=Level._due_levels_query(today, company_ids=companies),
+                company_ids=list(companies),
+            )
+        )
+        updated, cleared = self.env.cr.fetchone()
+        self.invalidate_model(["ar_due_level_id", "ar_next_followup_date"])
+        self.env["res.partner"].invalidate_model(["ar_due_level_id", "ar_next_followup_date"])
+        return updated + cleared
+
+    @api.model
+    def _cron_ar_refresh_due_levels(self):
+        """Daily: the levels due today, for the passing of days."""
+        return self._ar_refresh_due_levels()
 
     @api.depends("ar_payment_plan_ids.state", "ar_dispute_ids.state", "ar_promise_ids.state")
     def _compute_ar_followup_paused(self):

@@ -1,9 +1,9 @@
 # Copyright 2026 ar_collections authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 ASSIGNEE_RULES = [
     ("collector", "Customer's collector"),
@@ -15,6 +15,8 @@ MIN_DELAY = -365
 MAX_DELAY = 3650
 # gaps and activity deadlines: at most a year
 MAX_LEVEL_DAYS = 365
+# what the level rule reads of a level
+RULE_FIELDS = {"company_id", "active", "delay", "min_gap_days"}
 
 
 class ArFollowupLevel(models.Model):
@@ -98,6 +100,28 @@ class ArFollowupLevel(models.Model):
         help="Deadline of the activity, in days after the follow-up is run.",
     )
     note = fields.Html(string="Notes for collectors", translate=True)
+
+    # ------------------------------------------------------------------
+    # CRUD: a level added, changed or removed changes what is due on its company's invoices
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        levels = super().create(vals_list)
+        self.env["account.move"]._ar_refresh_due_levels(levels.company_id.ids)
+        return levels
+
+    def write(self, vals):
+        companies = self.company_id
+        result = super().write(vals)
+        if RULE_FIELDS & set(vals):
+            self.env["account.move"]._ar_refresh_due_levels((companies | self.company_id).ids)
+        return result
+
+    def unlink(self):
+        companies = self.company_id
+        result = super().unlink()
+        self.env["account.move"]._ar_refresh_due_levels(companies.ids)
+        return result
 
     # ------------------------------------------------------------------
     # Constraints
@@ -266,61 +290,119 @@ class ArFollowupLevel(models.Model):
             the invoice next needs a follow-up (``date`` itself when a level is
             due now).
         """
-        result = {}
-        if not invoices:
+        result = {invoice.id: (self.browse(), False) for invoice in invoices}
+        ids = [move_id for move_id in invoices.ids if isinstance(move_id, int)]
+        if not ids:
             return result
-        levels_by_company = {}
-        for level in self.search([("company_id", "in", invoices.company_id.ids)], order="delay, id"):
-            levels_by_company.setdefault(level.company_id.id, []).append(level)
-        excluded_partner_ids = {} if ignore_customer_exclusion else self._get_excluded_partner_ids(invoices)
-        Rules = self.env["ar.collection.rules"]
-        maturities = Rules._open_maturities(invoices)
-        pauses = invoices._ar_get_followup_pauses()
-        for invoice in invoices:
-            result[invoice.id] = (self.browse(), False)
-            if not Rules._is_open_invoice(invoice) or invoice.ar_excluded or invoice.id in pauses:
-                continue
-            if invoice.commercial_partner_id.id in excluded_partner_ids.get(invoice.company_id.id, ()):
-                continue
-            reached = invoice.ar_followup_level_id
-            candidates = [
-                lv for lv in levels_by_company.get(invoice.company_id.id, []) if not reached or lv.delay > reached.delay
-            ]
-            if not candidates:
-                continue
-            due_date = maturities[invoice.id]
-            resume = invoice.ar_followup_resume_level_id
-            if resume in candidates:
-                # follow-ups resume at this level, whatever the dates say
-                passed = [resume]
-            else:
-                passed = [lv for lv in candidates if due_date + timedelta(days=lv.delay) <= date]
-            last = invoice.ar_last_followup_date
-            if passed:
-                level = passed[-1]
-                gap_date = last + timedelta(days=level.min_gap_days) if last else date
-                if gap_date <= date:
-                    result[invoice.id] = (level, date)
-                else:
-                    result[invoice.id] = (self.browse(), gap_date)
-            else:
-                level = candidates[0]
-                next_date = due_date + timedelta(days=level.delay)
-                if last:
-                    next_date = max(next_date, last + timedelta(days=level.min_gap_days))
-                result[invoice.id] = (self.browse(), next_date)
+        self.env.cr.execute(
+            self._due_levels_query(date, move_ids=ids, ignore_customer_exclusion=ignore_customer_exclusion)
+        )
+        for move_id, level_id, next_date in self.env.cr.fetchall():
+            result[move_id] = (self.browse(level_id), next_date)
         return result
 
     @api.model
-    def _get_excluded_partner_ids(self, invoices):
-        """``{company_id: set(commercial partner ids excluded there)}``.
+    def _due_levels_query(self, date, move_ids=None, company_ids=None, ignore_customer_exclusion=False):
+        """SQL: ``move_id, level_id, next_date`` of the invoices followed up among ``move_ids``
+        (or of ``company_ids``): the rule of ``_get_due_levels`` on ``date``, for any number of
+        invoices in one statement. Invoices not followed up (paid, paused, excluded, past the
+        last level) have no row."""
+        Rules = self.env["ar.collection.rules"]
+        self._flush_due_levels()
+        filters = [Rules._open_invoice_sql("move")]
+        if move_ids is not None:
+            filters.append(SQL("move.id = ANY(%s)", list(move_ids)))
+        if company_ids is not None:
+            filters.append(SQL("move.company_id = ANY(%s)", list(company_ids)))
+        if not ignore_customer_exclusion:
+            filters.append(SQL("NOT COALESCE((customer.ar_excluded ->> move.company_id::text)::boolean, FALSE)"))
+        candidate = SQL(
+            "level.company_id = invoice.company_id AND level.active "
+            "AND (invoice.reached_delay IS NULL OR level.delay > invoice.reached_delay)"
+        )
+        return SQL(
+            """
+            WITH invoice AS (
+                SELECT move.id AS move_id, move.company_id,
+                       COALESCE(unpaid.maturity, move.invoice_date_due) AS due_date,
+                       reached.delay AS reached_delay,
+                       move.ar_followup_resume_level_id AS resume_id,
+                       move.ar_last_followup_date AS last_date
+                  FROM account_move move
+                  JOIN res_partner customer ON customer.id = move.commercial_partner_id
+             LEFT JOIN ar_followup_level reached ON reached.id = move.ar_followup_level_id
+             LEFT JOIN LATERAL (
+                        SELECT MIN(line.date_maturity) AS maturity
+                          FROM account_move_line line
+                          JOIN account_account account ON account.id = line.account_id
+                         WHERE line.move_id = move.id AND %(receivable)s AND line.amount_residual > 0
+                       ) unpaid ON TRUE
+                 WHERE %(filters)s
+                   AND move.invoice_date_due IS NOT NULL
+                   AND move.amount_residual > 0
+                   AND NOT %(excluded)s
+                   AND NOT %(paused)s
+            )
+            SELECT invoice.move_id,
+                   CASE WHEN passed.id IS NOT NULL
+                         AND (invoice.last_date IS NULL OR invoice.last_date + passed.min_gap_days <= %(date)s)
+                        THEN passed.id END AS level_id,
+                   CASE WHEN passed.id IS NULL
+                        -- nothing passed yet: the first level still to come, after its gap
+                        THEN GREATEST(invoice.due_date + first.delay, invoice.last_date + first.min_gap_days)
+                        WHEN invoice.last_date IS NULL OR invoice.last_date + passed.min_gap_days <= %(date)s
+                        THEN %(date)s
+                        -- passed, but too soon after the last follow-up
+                        ELSE invoice.last_date + passed.min_gap_days END AS next_date
+              FROM invoice
+              JOIN LATERAL (
+                    SELECT level.delay, level.min_gap_days FROM ar_followup_level level
+                     WHERE %(candidate)s ORDER BY level.delay, level.id LIMIT 1
+                   ) first ON TRUE
+         LEFT JOIN LATERAL (
+                    -- the highest level passed; a level follow-ups resume at, whatever the dates say
+                    SELECT level.id, level.min_gap_days FROM ar_followup_level level
+                     WHERE %(candidate)s
+                       AND CASE WHEN EXISTS (SELECT 1 FROM ar_followup_level resume
+                                              WHERE resume.id = invoice.resume_id AND %(resume_candidate)s)
+                                THEN level.id = invoice.resume_id
+                                ELSE invoice.due_date + level.delay <= %(date)s END
+                  ORDER BY level.delay DESC, level.id DESC LIMIT 1
+                   ) passed ON TRUE
+            """,
+            receivable=Rules._posted_receivable_sql("line", "account"),
+            filters=SQL(" AND ").join(filters),
+            excluded=Rules._excluded_sql("move"),
+            paused=Rules._paused_sql(SQL("move.id")),
+            candidate=candidate,
+            resume_candidate=SQL(
+                "resume.company_id = invoice.company_id AND resume.active "
+                "AND (invoice.reached_delay IS NULL OR resume.delay > invoice.reached_delay)"
+            ),
+            date=date,
+        )
 
-        The exclusion flag is company-dependent, so it is read once per
-        company for all the invoices' customers.
-        """
-        excluded = {}
-        for company in invoices.company_id:
-            partners = invoices.filtered(lambda m, c=company: m.company_id == c).commercial_partner_id
-            partners = partners.with_company(company)
-            excluded[company.id] = set(partners.filtered("ar_excluded").ids)
-        return excluded
+    @api.model
+    def _flush_due_levels(self):
+        for model, fnames in (
+            (
+                "account.move",
+                [
+                    "move_type",
+                    "state",
+                    "payment_state",
+                    "invoice_date_due",
+                    "amount_residual",
+                    "commercial_partner_id",
+                    "company_id",
+                    "ar_excluded",
+                    "ar_followup_level_id",
+                    "ar_last_followup_date",
+                    "ar_followup_resume_level_id",
+                ],
+            ),
+            ("account.move.line", ["amount_residual", "date_maturity", "account_id", "move_id", "parent_state"]),
+            ("ar.followup.level", ["company_id", "active", "delay", "min_gap_days"]),
+            ("res.partner", ["ar_excluded"]),
+        ):
+            self.env[model].flush_model(fnames)

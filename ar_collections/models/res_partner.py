@@ -241,16 +241,15 @@ class ResPartner(models.Model):
             + self.env["ar.collection.rules"]._open_invoice_domain(move_types=("out_invoice", "out_refund")),
             order="invoice_date_due, id",
         )
-        due = self.env["ar.followup.level"]._get_due_levels(invoices, fields.Date.context_today(self))
         by_partner = defaultdict(lambda: self.env["account.move"])
         for invoice in invoices:
             by_partner[invoice.commercial_partner_id.id] |= invoice
-        Level = self.env["ar.followup.level"]
         for partner in self:
+            # the invoices' stored decision (see account.move.ar_due_level_id)
             partner_invoices = by_partner[partner.commercial_partner_id.id]
             reached = partner_invoices.ar_followup_level_id
-            due_levels = Level.union(*(due[inv.id][0] for inv in partner_invoices))
-            next_dates = [due[inv.id][1] for inv in partner_invoices if due[inv.id][1]]
+            due_levels = partner_invoices.ar_due_level_id
+            next_dates = [day for day in partner_invoices.mapped("ar_next_followup_date") if day]
             partner.ar_open_invoice_ids = partner_invoices
             partner.ar_followup_level_id = reached.sorted("delay")[-1:]
             partner.ar_due_level_id = due_levels.sorted("delay")[-1:]
@@ -354,16 +353,14 @@ class ResPartner(models.Model):
         if operator not in OPERATORS or not value:
             raise UserError(self.env._("This filter does not support the operator %(operator)s.", operator=operator))
         value = fields.Date.to_date(value)
-        invoices = self.env["account.move"].search(self.env["ar.collection.rules"]._open_invoice_domain())
-        due = self.env["ar.followup.level"]._get_due_levels(invoices, fields.Date.context_today(self))
-        next_dates = {}
-        for invoice in invoices:
-            next_date = due[invoice.id][1]
-            pid = invoice.commercial_partner_id.id
-            if next_date and (pid not in next_dates or next_date < next_dates[pid]):
-                next_dates[pid] = next_date
+        # the customer's next follow-up is the earliest of its invoices' (stored): one query
+        next_dates = self.env["account.move"]._read_group(
+            self.env["ar.collection.rules"]._open_invoice_domain() + [("ar_next_followup_date", "!=", False)],
+            ["commercial_partner_id"],
+            ["ar_next_followup_date:min"],
+        )
         compare = OPERATORS[operator]
-        return [("commercial_partner_id", "in", [pid for pid, day in next_dates.items() if compare(day, value)])]
+        return [("commercial_partner_id", "in", [partner.id for partner, day in next_dates if compare(day, value)])]
 
     # ------------------------------------------------------------------
     # CRUD
@@ -382,7 +379,17 @@ class ResPartner(models.Model):
                     fields=", ".join(sorted(self._fields[fname]._description_string(self.env) for fname in other)),
                 )
             )
-        return super().write(vals)
+        result = super().write(vals)
+        if "ar_excluded" in vals:
+            # excluding a customer (in this company) changes what is due on its invoices
+            Move = self.env["account.move"]
+            invoices = Move.search(
+                [("commercial_partner_id", "in", self.commercial_partner_id.ids)]
+                + self.env["ar.collection.rules"]._open_invoice_domain()
+            )
+            for fname in ("ar_due_level_id", "ar_next_followup_date"):
+                self.env.add_to_compute(Move._fields[fname], invoices)
+        return result
 
     # ------------------------------------------------------------------
     # Actions

@@ -95,6 +95,10 @@ class ArCollectionsCommon(AccountTestInvoicingCommon):
             yield caught
         self.assertRegex(str(caught.exception), pattern)
 
+    def refresh_due_levels(self):
+        """What the nightly job does for the passing of days: the levels due today, stored."""
+        return self.env["account.move"]._cron_ar_refresh_due_levels()
+
     def run_precommit(self):
         """What the transaction's commit runs first (hooks decided at commit time)."""
         self.env.flush_all()

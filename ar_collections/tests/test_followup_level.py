@@ -180,6 +180,7 @@ class TestFollowupLevelRule(ArCollectionsCommon):
     def test_computed_fields_on_invoice(self):
         invoice = self.make_invoice(1000)
         with freeze_time(day(35)):
+            self.refresh_due_levels()
             invoice.invalidate_recordset()
             self.assertEqual(invoice.ar_days_overdue, 35)
             self.assertEqual(invoice.ar_aging_bucket, "31_60")
@@ -213,3 +214,120 @@ class TestFollowupLevelRule(ArCollectionsCommon):
             self.assertEqual(len(overdue), 5)
             old = self.env["account.move"].search(mine + [("ar_days_overdue", ">", 120)])
             self.assertEqual(old, buckets["120_plus"])
+
+
+@tagged("post_install", "-at_install")
+class TestStoredDecision(ArCollectionsCommon):
+    """The level rule's decision is stored on the invoice and kept current by each event that
+    changes it; the nightly job stores it again for the passing of days."""
+
+    def decision(self, invoice):
+        self.env.flush_all()
+        invoice.invalidate_recordset(["ar_due_level_id", "ar_next_followup_date"])
+        self.env.cr.execute(
+            "SELECT ar_due_level_id, ar_next_followup_date FROM account_move WHERE id = %s", [invoice.id]
+        )
+        level_id, next_date = self.env.cr.fetchone()
+        self.assertEqual(
+            (invoice.ar_due_level_id.id or None, invoice.ar_next_followup_date or None), (level_id, next_date)
+        )
+        return self.env["ar.followup.level"].browse(level_id), next_date
+
+    @freeze_time(day(10))
+    def test_posting_history_payment_and_their_undoing(self):
+        invoice = self.make_invoice(1000, post=False)
+        self.assertEqual(self.decision(invoice), (self.env["ar.followup.level"], None))
+        invoice.action_post()
+        self.assertEqual(self.decision(invoice), (self.level_1, day(10)))
+        self.record_level(invoice, self.level_friendly)
+        # the first reminder waits for its gap of 5 days after the friendly notice
+        self.assertEqual(self.decision(invoice), (self.env["ar.followup.level"], day(15)))
+        self.record_level(invoice, self.level_1)
+        # the second reminder falls on day 21, after the first reminder's gap of 7 days
+        self.assertEqual(self.decision(invoice), (self.env["ar.followup.level"], day(21)))
+        invoice.ar_followup_resume_level_id = self.level_final
+        self.assertEqual(self.decision(invoice), (self.env["ar.followup.level"], day(20)))  # 10 + gap 10
+        invoice.ar_followup_resume_level_id = False
+        payment = self.pay(invoice, 1000, day(10))
+        self.assertEqual(self.decision(invoice), (self.env["ar.followup.level"], None))
+        payment.move_id.line_ids.remove_move_reconcile()
+        self.assertEqual(self.decision(invoice), (self.env["ar.followup.level"], day(21)))
+        invoice.button_draft()
+        self.assertEqual(self.decision(invoice), (self.env["ar.followup.level"], None))
+
+    @freeze_time(day(10))
+    def test_exclusions_and_pauses(self):
+        invoice = self.make_invoice(1000)
+        nothing = (self.env["ar.followup.level"], None)
+        invoice.ar_excluded = True
+        self.assertEqual(self.decision(invoice), nothing)
+        invoice.ar_excluded = False
+        self.assertEqual(self.decision(invoice), (self.level_1, day(10)))
+        self.customer.with_company(self.company).with_user(self.collector).ar_excluded = True
+        self.assertEqual(self.decision(invoice), nothing)
+        self.customer.with_company(self.company).ar_excluded = False
+        self.assertEqual(self.decision(invoice), (self.level_1, day(10)))
+        promise = self.env["ar.payment.promise"].create(
+            {
+                "partner_id": self.customer.id,
+                "move_ids": [Command.set(invoice.ids)],
+                "amount": 500,
+                "promised_date": day(20),
+            }
+        )
+        self.assertEqual(self.decision(invoice), nothing)
+        promise.action_cancel()
+        self.assertEqual(self.decision(invoice), (self.level_1, day(10)))
+        dispute = self.env["ar.dispute"].create(
+            {
+                "partner_id": self.customer.id,
+                "move_ids": [Command.set(invoice.ids)],
+                "amount": 100,
+                "reason_id": self.env.ref("ar_collections.ar_dispute_reason_quality").id,
+            }
+        )
+        self.assertEqual(self.decision(invoice), nothing)
+        dispute.action_cancel()
+        self.assertEqual(self.decision(invoice), (self.level_1, day(10)))
+        plan = self.env["ar.payment.plan"].create(
+            {
+                "partner_id": self.customer.id,
+                "move_ids": [Command.set(invoice.ids)],
+                "installment_count": 2,
+                "frequency": "monthly",
+                "first_date": day(15),
+            }
+        )
+        plan.action_generate_schedule()
+        plan.action_activate()
+        self.assertEqual(self.decision(invoice), nothing)
+        plan.action_cancel()
+        self.assertEqual(self.decision(invoice), (self.level_1, day(10)))
+
+    @freeze_time(day(10))
+    def test_level_edits_change_the_decision_of_their_company(self):
+        invoice = self.make_invoice(1000)
+        other_company = self.setup_other_company()["company"]
+        other = self.make_invoice(1000, company=other_company)
+        other_before = self.decision(other)
+        self.level_1.delay = 12
+        self.assertEqual(self.decision(invoice), (self.level_friendly, day(10)))
+        self.record_level(invoice, self.level_friendly)
+        self.assertEqual(self.decision(invoice), (self.env["ar.followup.level"], day(15)))  # 10 + gap 5
+        self.level_1.min_gap_days = 1
+        self.assertEqual(self.decision(invoice), (self.env["ar.followup.level"], day(12)))
+        self.level_1.active = False
+        self.assertEqual(self.decision(invoice), (self.env["ar.followup.level"], day(21)))
+        self.assertEqual(self.decision(other), other_before, "another company's levels are its own")
+
+    def test_nightly_refresh_for_the_passing_of_days(self):
+        with freeze_time(day(10)):
+            invoice = self.make_invoice(1000)
+            self.assertEqual(self.decision(invoice), (self.level_1, day(10)))
+        with freeze_time(day(25)):
+            self.assertEqual(self.decision(invoice), (self.level_1, day(10)), "stored: as of its last refresh")
+            self.assertEqual(self.refresh_due_levels(), 1)
+            self.assertEqual(self.decision(invoice), (self.level_2, day(25)))
+            self.assertEqual(self.refresh_due_levels(), 0, "nothing changed: nothing written")
+            due = self.env["res.partner"].search([("ar_next_followup_date", "<=", day(25))])
+            self.assertIn(self.customer, due)

@@ -102,6 +102,7 @@ class TestPartnerFigures(ArCollectionsCommon):
             customer.ar_open_invoice_ids,
             self.inv_partial | self.inv_overdue | self.inv_not_due | self.credit_note | self.inv_eur | self.inv_contact,
         )
+        self.refresh_due_levels()
         # due today: final notice for the 80-day invoice (the most advanced one)
         self.assertEqual(customer.ar_due_level_id, self.level_escalation)
         self.assertEqual(customer.ar_next_followup_date, TODAY)
@@ -123,6 +124,7 @@ class TestPartnerFigures(ArCollectionsCommon):
         zero = Partner.search([("ar_overdue_amount", "=", 0)])
         self.assertIn(quiet, zero)
         self.assertNotIn(self.customer, zero)
+        self.refresh_due_levels()
         due_now = Partner.search([("ar_next_followup_date", "<=", TODAY)])
         self.assertIn(self.customer, due_now)
         self.assertNotIn(quiet, due_now)
