@@ -5,7 +5,7 @@
     "summary": "Accounts-receivable collections: follow-up levels, collection stages, "
     "reminders, payment plans, disputes, promises to pay, call logs, follow-up history, "
     "aging, KPIs, risk scores, a prioritised worklist and a cash-in forecast",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "license": "LGPL-3",
     "author": "ar_collections authors",

@@ -96,6 +96,19 @@ def operations(env, company):
             lambda groups: f"{len(groups)} groups, total {sum(g[-1] for g in groups):,.2f}",
         ),
         (
+            "levels due: nightly refresh of the stored decision (_cron_ar_refresh_due_levels)",
+            lambda: env["account.move"]._cron_ar_refresh_due_levels(),
+            lambda changed: f"{changed} invoices changed",
+        ),
+        (
+            "'Follow-up due' filter on the customer list (first page of 80 and the count)",
+            lambda: (
+                env["res.partner"].search([("ar_next_followup_date", "<=", today)], limit=80),
+                env["res.partner"].search_count([("ar_next_followup_date", "<=", today)]),
+            ),
+            lambda result: f"{result[1]} customers due",
+        ),
+        (
             "worklist _refresh",
             lambda: env["ar.worklist.item"]._refresh(company),
             lambda items: f"{len(items)} items created",

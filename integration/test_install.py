@@ -2,8 +2,10 @@
 administrator would from the Apps menu, and require a log without any
 WARNING or ERROR."""
 
+import subprocess
+
 import pytest
-from odoo_process import OdooProcess
+from odoo_process import REPO, OdooProcess, addons_path
 
 DEMO_CUSTOMERS = 8
 
@@ -95,5 +97,49 @@ def test_install_upgrade_uninstall(tmp_path, demo):
             "print('POSTED', move.state)\n"
         )
         assert "POSTED posted" in printed, printed
+    finally:
+        odoo.drop()
+
+
+# the last commit of release 18.0.1.0.0 (before the fields renamed and the decision stored)
+PREVIOUS_RELEASE = "a8cac0e20b39a9406c9ccc1b4e423217bdb5b647"
+
+
+def test_upgrade_from_the_previous_release(tmp_path, monkeypatch):
+    """A database running 18.0.1.0.0 with demo data is upgraded to this tree: the KPI renamed
+    keeps its values, the levels due are stored on the open invoices (by the migration, not
+    computed per record), and nothing is logged."""
+    old = tmp_path / "old"
+    old.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", PREVIOUS_RELEASE, "ar_collections"], capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
+    current = addons_path()
+    odoo = OdooProcess(tmp_path)
+    try:
+        paths = [str(old) if path == str(REPO) else path for path in current.split(",")]
+        assert str(old) in paths, current
+        monkeypatch.setenv("ODOO_ADDONS_PATH", ",".join(paths))
+        problems, _output = odoo.run("-i", "ar_collections")
+        assert problems == [], "installing the previous release logged:\n" + "\n".join(problems)
+        before = odoo.query('SELECT id, "add" FROM ar_kpi_snapshot ORDER BY id')
+        assert before and any(days for _id, days in before), before
+
+        monkeypatch.setenv("ODOO_ADDONS_PATH", current)
+        problems, _output = odoo.run("-u", "ar_collections")
+        assert problems == [], "upgrading logged:\n" + "\n".join(problems)
+        assert odoo.query("SELECT id, avg_days_delinquent FROM ar_kpi_snapshot ORDER BY id") == before
+        assert odoo.query("SELECT latest_version FROM ir_module_module WHERE name = 'ar_collections'") == [
+            ("18.0.1.1.0",)
+        ]
+        stored = odoo.query(
+            "SELECT COUNT(*) FILTER (WHERE ar_next_followup_date IS NOT NULL), "
+            "COUNT(*) FILTER (WHERE ar_due_level_id IS NOT NULL) FROM account_move"
+        )[0]
+        assert stored[0] > 0 and stored[1] > 0, stored
+        # the stored decision is the rule's, as the nightly job would store it again
+        printed = odoo.shell("print('REFRESHED', env['account.move']._ar_refresh_due_levels())\n")
+        assert "REFRESHED 0" in printed, printed
     finally:
         odoo.drop()

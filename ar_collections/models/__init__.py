@@ -8,12 +8,14 @@ from . import res_company
 from . import res_users
 from . import res_partner
 from . import account_move
-from . import mail_compose_message
+from . import account_move_line
+from . import account_partial_reconcile
 from . import res_config_settings
 from . import ar_collection_case
 from . import ar_collection_rules
 from . import ar_payment_plan
 from . import ar_payment_plan_installment
+from . import ar_dispute_reason
 from . import ar_dispute
 from . import ar_payment_promise
 from . import ar_partner_score

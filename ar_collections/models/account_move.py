@@ -6,9 +6,9 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL
 
-from .ar_collection_rules import CASE_MODELS, OPEN_PAYMENT_STATES, RECEIVABLE
+from .ar_collection_rules import CASE_MODELS, OPEN_PAYMENT_STATES
 from .common import wizard_action
 
 COLLECTIONS_USER = "ar_collections.group_ar_collections_user"
@@ -114,9 +114,9 @@ class AccountMove(models.Model):
         groups=COLLECTIONS_USER,
         check_company=True,
     )
-    ar_followup_paused = fields.Char(
+    ar_followup_pause_reason = fields.Char(
         string="Follow-ups paused",
-        compute="_compute_ar_followup_paused",
+        compute="_compute_ar_followup_pause_reason",
         groups=COLLECTIONS_USER,
         help="Why follow-ups of this invoice are paused (payment plan, dispute, promise to pay), if they are.",
     )
@@ -275,10 +275,10 @@ class AccountMove(models.Model):
         return self._ar_refresh_due_levels()
 
     @api.depends("ar_payment_plan_ids.state", "ar_dispute_ids.state", "ar_promise_ids.state")
-    def _compute_ar_followup_paused(self):
+    def _compute_ar_followup_pause_reason(self):
         pauses = self._ar_get_followup_pauses()
         for move in self:
-            move.ar_followup_paused = pauses.get(move.id, False)
+            move.ar_followup_pause_reason = pauses.get(move.id, False)
 
     @api.depends("commercial_partner_id")
     @api.depends_context("company")
@@ -640,129 +640,3 @@ class AccountMove(models.Model):
             if with_email:
                 return with_email[-1]
         return Level.search([("company_id", "=", self.company_id.id), ("mail_template_id", "!=", False)], limit=1)
-
-
-class AccountMoveLine(models.Model):
-    _inherit = "account.move.line"
-
-    def _reconcile_plan(self, reconciliation_plan):
-        """Payment plans complete, and promises to pay are kept, as soon as a
-        reconciliation (payment, bank matching, credit note) pays them."""
-        result = super()._reconcile_plan(reconciliation_plan)
-        lines = self.browse()
-        pending = list(reconciliation_plan)
-        while pending:
-            item = pending.pop()
-            if isinstance(item, (list, tuple)):
-                pending.extend(item)
-            else:
-                lines |= item
-        moves = lines.move_id.filtered(lambda m: m.move_type == "out_invoice")
-        if moves:
-            self.env["ar.payment.plan"]._ar_check_moves_paid(moves)
-            self.env["ar.payment.promise"]._ar_check_moves_paid(moves)
-        return result
-
-
-class AccountMoveReversal(models.TransientModel):
-    _inherit = "account.move.reversal"
-
-    def reverse_moves(self, is_modify=False):
-        """Credit notes (and, with *Reverse and Create Invoice*, the new invoices) made to resolve a
-        dispute are linked to it and brought to its disputed amount."""
-        dispute = self.env["ar.dispute"].browse(self.env.context.get("ar_dispute_id")).exists()
-        # only the reversal the dispute opened, of its invoices, while it is open: the key
-        # may ride along in the context of what that reversal opens next
-        if not dispute.filtered_domain(dispute._ar_pausing_domain()) or not self.move_ids <= dispute.move_ids:
-            return super().reverse_moves(is_modify=is_modify)
-        if is_modify:
-            self._ar_check_modify(dispute)
-        # Odoo takes the payments off the invoices to reverse them in full: remembered per
-        # invoice, to apply them to its replacement once posted
-        paid_by = {
-            move: move.line_ids.filtered(
-                lambda line: line.account_id.account_type == RECEIVABLE
-            ).matched_credit_ids.credit_move_id
-            for move in self.move_ids
-        }
-        # decided before the reversal: with is_modify, Odoo reconciles the invoices in full
-        allocation = dispute._credit_allocation(self.move_ids)
-        origins = []  # the invoices in the order Odoo copies them (_modify_default_reverse_values)
-        earlier_credit_notes = self.move_ids.reversal_move_ids
-        action = super(AccountMoveReversal, self.with_context(ar_modify_origins=origins)).reverse_moves(
-            is_modify=is_modify
-        )
-        if is_modify:
-            # in that mode Odoo's new_move_ids are the new invoices, created in the order copied
-            replacements = dict(zip(origins, self.new_move_ids, strict=True))
-            credit_notes = self.move_ids.reversal_move_ids - earlier_credit_notes
-            dispute._attach_replacements(credit_notes, replacements, allocation, paid_by)
-        else:
-            dispute._attach_credit_notes(self.new_move_ids, allocation)
-        if action.get("res_id") and not self.env["account.move"].browse(action["res_id"]).exists():
-            # the one new invoice was not kept (the whole of it was disputed): show the dispute
-            return dispute._get_records_action()
-        return action
-
-    def _ar_check_modify(self, dispute):
-        """*Reverse and Create Invoice* cancels the disputed invoices in full and bills again: refused
-        where it would leave the customer's matters wrong, with the way out."""
-        today = fields.Date.context_today(self)
-        if self.date and self.date > today:
-            raise UserError(
-                self.env._(
-                    "Dispute %(dispute)s: 'Reverse and Create Invoice' dated %(date)s would leave the invoices "
-                    "open until then. Date the reversal today or earlier, or use 'Reverse'.",
-                    dispute=dispute.name,
-                    date=format_date(self.env, self.date),
-                )
-            )
-        cases = [
-            case
-            for model in ("ar.payment.plan", "ar.payment.promise")
-            # sudo: a plan or promise of these invoices counts whoever resolves the dispute
-            for case in self.env[model]
-            .sudo()
-            .search(self.env[model]._ar_pausing_domain() + [("move_ids", "in", self.move_ids.ids)])
-        ]
-        if cases:
-            raise UserError(
-                self.env._(
-                    "Dispute %(dispute)s: %(cases)s still covers these invoices; 'Reverse and Create Invoice' "
-                    "would mark it paid. Use 'Reverse' (a credit note of the disputed amount), or cancel it first.",
-                    dispute=dispute.name,
-                    cases=", ".join(case.display_name for case in cases),
-                )
-            )
-
-    def _modify_default_reverse_values(self, origin_move):
-        origins = self.env.context.get("ar_modify_origins")
-        if origins is not None:
-            origins.append(origin_move)
-        return super()._modify_default_reverse_values(origin_move)
-
-
-class AccountPartialReconcile(models.Model):
-    _inherit = "account.partial.reconcile"
-
-    def unlink(self):
-        """Unreconciling (by hand, a payment reset to draft or cancelled, a bounced cheque)
-        reopens the payment plans it had completed and the promises it had kept. Decided when
-        the transaction commits: Odoo unreconciles and reconciles again in one go (reversals),
-        which must not reopen anything."""
-        moves = (self.debit_move_id | self.credit_move_id).move_id.filtered(lambda m: m.move_type == "out_invoice")
-        result = super().unlink()
-        if moves:
-            pending = self.env.cr.precommit.data.setdefault("ar_unreconciled_move_ids", set())
-            if not pending:
-                self.env.cr.precommit.add(self._ar_after_unreconcile)
-            pending.update(moves.ids)
-        return result
-
-    def _ar_after_unreconcile(self):
-        move_ids = self.env.cr.precommit.data.pop("ar_unreconciled_move_ids", set())
-        moves = self.env["account.move"].browse(move_ids).exists().filtered(lambda m: m.state == "posted")
-        if moves:
-            self.env["ar.payment.plan"]._ar_check_moves_unpaid(moves)
-            self.env["ar.payment.promise"]._ar_check_moves_unpaid(moves)
-            self.env.flush_all()

@@ -3,6 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .ar_collection_rules import INVOICE_TYPES, OPEN_PAYMENT_STATES
 from .common import name_from_sequence
 
 
@@ -43,6 +44,42 @@ class ArCollectionCase(models.AbstractModel):
     def _ar_pause_label(self):
         """Why this record pauses follow-ups, as the customer may read it."""
         raise NotImplementedError
+
+    @api.model
+    def _ar_invoice_problems(self, invoices, partner, company, currency, unpaid=True):
+        """What keeps ``invoices`` out of a case of ``partner`` in ``company`` and ``currency``:
+        one sentence per invoice (not a posted customer invoice, paid when ``unpaid``, another
+        customer's, company's or currency's); an empty list when they all fit."""
+        partner = partner.commercial_partner_id
+        problems = []
+        for move in invoices:
+            if move.move_type not in INVOICE_TYPES:
+                problems.append(self.env._("%(move)s is not a customer invoice", move=move.display_name))
+            elif move.state != "posted":
+                problems.append(self.env._("%(move)s is not posted", move=move.display_name))
+            elif unpaid and (
+                move.payment_state not in OPEN_PAYMENT_STATES or move.currency_id.is_zero(move.amount_residual)
+            ):
+                problems.append(self.env._("%(move)s is already paid", move=move.display_name))
+            elif move.commercial_partner_id != partner:
+                problems.append(
+                    self.env._(
+                        "%(move)s belongs to %(other)s", move=move.display_name, other=move.commercial_partner_id.name
+                    )
+                )
+            elif move.company_id != company:
+                problems.append(
+                    self.env._(
+                        "%(move)s is in company %(company)s", move=move.display_name, company=move.company_id.name
+                    )
+                )
+            elif move.currency_id != currency:
+                problems.append(
+                    self.env._("%(move)s is in %(currency)s", move=move.display_name, currency=move.currency_id.name)
+                )
+        if not invoices:
+            problems.append(self.env._("no invoice is chosen"))
+        return problems
 
     def _ensure_state(self, states, message):
         """Raise ``message`` naming the records not in ``states``."""

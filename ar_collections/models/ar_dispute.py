@@ -23,33 +23,6 @@ OUTCOMES = [
 ]
 
 
-class ArDisputeReason(models.Model):
-    _name = "ar.dispute.reason"
-    _description = "Dispute Reason"
-    _order = "sequence, id"
-
-    name = fields.Char(required=True, translate=True)
-    sequence = fields.Integer(default=10)
-    response_days = fields.Integer(
-        string="Response time (days)",
-        default=14,
-        help="The deadline of a new dispute with this reason is this many days after it was opened.",
-    )
-    active = fields.Boolean(default=True)
-
-    @api.constrains("response_days")
-    def _check_response_days(self):
-        for reason in self:
-            if not 0 <= reason.response_days <= 365:
-                raise ValidationError(
-                    self.env._(
-                        "Dispute reason '%(reason)s': the response time is 0 to 365 days; it is %(days)s.",
-                        reason=reason.name,
-                        days=reason.response_days,
-                    )
-                )
-
-
 class ArDispute(models.Model):
     """A customer's objection to some invoices.
 
@@ -190,23 +163,17 @@ class ArDispute(models.Model):
     def _check_invoices_and_amount(self):
         for dispute in self.filtered(lambda d: d.state in OPEN_DISPUTE_STATES):
             partner = dispute.partner_id.commercial_partner_id
-            wrong = dispute.move_ids.filtered(
-                lambda m, d=dispute, p=partner: (
-                    m.move_type != "out_invoice"
-                    or m.state != "posted"
-                    or m.commercial_partner_id != p
-                    or m.company_id != d.company_id
-                    or m.currency_id != d.currency_id
-                )
+            problems = self._ar_invoice_problems(
+                dispute.move_ids, partner, dispute.company_id, dispute.currency_id, unpaid=False
             )
-            if wrong or not dispute.move_ids:
+            if problems:
                 raise ValidationError(
                     self.env._(
-                        "A dispute of %(customer)s covers its posted customer invoices in %(currency)s only; "
-                        "%(moves)s cannot be disputed here. Choose the customer's own invoices.",
+                        "A dispute of %(customer)s covers its posted customer invoices in %(currency)s only: "
+                        "%(problems)s. Choose the customer's own invoices.",
                         customer=partner.name,
                         currency=dispute.currency_id.name,
-                        moves=", ".join(wrong.mapped("display_name")) or self.env._("no invoice"),
+                        problems="; ".join(problems),
                     )
                 )
             currency = dispute.currency_id

@@ -199,6 +199,40 @@ class ArFollowupBatch(models.Model):
     # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
+    @api.model
+    def _create_for_partners(self, partners):
+        """A draft batch of the current company for these customers (their commercial entities)."""
+        return self.create(
+            {"company_id": self.env.company.id, "partner_ids": [fields.Command.set(partners.commercial_partner_id.ids)]}
+        )
+
+    @api.model
+    def _run_now_for(self, partners):
+        """Preview and run a batch for these customers (one message each, whatever the number of
+        invoices): small runs happen at once, larger ones through the follow-up job."""
+        batch = self._create_for_partners(partners)
+        batch.action_preview()
+        if batch.line_ids.filtered(lambda line: line.state == "planned"):
+            batch.action_run()
+            if len(batch.line_ids) <= self._INLINE_RUN_LIMIT:
+                batch.line_ids.filtered(lambda line: line.state == "planned")._execute()
+                batch._notify_done()
+        return batch._get_form_action()
+
+    @api.model
+    def _add_partners_to_draft(self, partners):
+        """Add these customers to the user's draft batch (a new one if none)."""
+        batch = self.search(
+            [("state", "=", "draft"), ("create_uid", "=", self.env.uid), ("company_id", "=", self.env.company.id)],
+            order="id desc",
+            limit=1,
+        )
+        if batch:
+            batch.partner_ids |= partners.commercial_partner_id
+        else:
+            batch = self._create_for_partners(partners)
+        return batch._get_form_action()
+
     def _get_form_action(self):
         self.ensure_one()
         return {
@@ -345,29 +379,35 @@ class ArFollowupBatch(models.Model):
 
     @api.model
     def _cron_create_automatic_batches(self):
-        """The daily job: per company, a batch run for the automatic levels due
-        today, and a review activity for the collector of each customer due a
-        manual level (once: not while one is pending)."""
+        """The daily job: per company, one preview of the whole book, used three times: a batch
+        run for the automatic levels due today, a review activity for the collector of each
+        customer due a manual level (once: not while one is pending), and the worklist."""
         batches = self.browse()
+        Level = self.env["ar.followup.level"]
         for company in self.env["res.company"].search([]):
             today = fields.Date.context_today(self.with_company(company))
-            batch = self.with_company(company).create({"company_id": company.id, "automatic": True, "date": today})
-            batch.action_preview()
-            if batch.line_ids.filtered(lambda line: line.state == "planned"):
+            preview = self.with_company(company).new({"company_id": company.id, "date": today})
+            vals_list = preview._prepare_line_vals_list()
+            automatic = [vals for vals in vals_list if Level.browse(vals["level_id"]).auto_execute]
+            if any(vals["state"] == "planned" for vals in automatic):
+                batch = self.with_company(company).create({"company_id": company.id, "automatic": True, "date": today})
+                self.env["ar.followup.batch.line"].create([dict(vals, batch_id=batch.id) for vals in automatic])
+                batch.state = "ready"
                 batch.action_run()
                 batches |= batch
-            else:
-                batch.unlink()
-            self.with_company(company)._schedule_manual_followups(company, today)
+            self.with_company(company)._schedule_manual_followups(company, today, vals_list)
+            self.env["ar.worklist.item"]._refresh(company, preview=vals_list)
         return batches
 
     @api.model
-    def _schedule_manual_followups(self, company, date):
-        """Put customers due a manual level on their collector's worklist."""
-        preview = self.with_company(company).new({"company_id": company.id, "date": date})
+    def _schedule_manual_followups(self, company, date, preview=None):
+        """Put customers due a manual level on their collector's worklist; ``preview`` is the
+        lines of a preview of the whole book on ``date`` (made here if not given)."""
+        if preview is None:
+            preview = self.with_company(company).new({"company_id": company.id, "date": date})._prepare_line_vals_list()
         vals_list = [
             vals
-            for vals in preview._prepare_line_vals_list()
+            for vals in preview
             if vals["state"] == "planned" and not self.env["ar.followup.level"].browse(vals["level_id"]).auto_execute
         ]
         review_type = self.env.ref("ar_collections.mail_activity_type_collection_review", raise_if_not_found=False)

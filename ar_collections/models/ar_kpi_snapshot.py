@@ -144,7 +144,7 @@ class ArKpiSnapshot(models.Model):
         digits=(16, 1),
         help="The same countback on the receivables not yet due: the DSO if every customer paid on time.",
     )
-    add = fields.Float(
+    avg_days_delinquent = fields.Float(
         string="Average days delinquent",
         readonly=True,
         aggregator="avg",
@@ -368,7 +368,7 @@ class ArKpiSnapshot(models.Model):
         best = countback_days(figures["ar_end_current"], monthly_sales)
         # what could have been collected: owed at start or invoiced since, and due by the end
         values["cei_base"] = figures["ar_begin"] + figures["invoiced"] - figures["ar_end_current"]
-        values.update(dso=dso, best_dso=best, add=dso - best)
+        values.update(dso=dso, best_dso=best, avg_days_delinquent=dso - best)
         values.update({name: ratio(values, name) for name in RATIOS})
         return values
 

@@ -8,7 +8,7 @@ from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .ar_collection_rules import OPEN_INVOICE_TERMS, OPEN_PAYMENT_STATES
+from .ar_collection_rules import OPEN_INVOICE_TERMS
 from .common import MAX_INSTALLMENTS
 
 PLAN_STATES = [
@@ -237,30 +237,7 @@ class ArPaymentPlan(models.Model):
         if not invoices:
             raise ValidationError(self.env._("Choose the open invoices the payment plan covers."))
         partner = partner.commercial_partner_id
-        problems = []
-        for move in invoices:
-            if move.move_type != "out_invoice":
-                problems.append(self.env._("%(move)s is not a customer invoice", move=move.display_name))
-            elif move.state != "posted":
-                problems.append(self.env._("%(move)s is not posted", move=move.display_name))
-            elif move.payment_state not in OPEN_PAYMENT_STATES or move.currency_id.is_zero(move.amount_residual):
-                problems.append(self.env._("%(move)s is already paid", move=move.display_name))
-            elif move.commercial_partner_id != partner:
-                problems.append(
-                    self.env._(
-                        "%(move)s belongs to %(other)s", move=move.display_name, other=move.commercial_partner_id.name
-                    )
-                )
-            elif move.company_id != company:
-                problems.append(
-                    self.env._(
-                        "%(move)s is in company %(company)s", move=move.display_name, company=move.company_id.name
-                    )
-                )
-            elif move.currency_id != currency:
-                problems.append(
-                    self.env._("%(move)s is in %(currency)s", move=move.display_name, currency=move.currency_id.name)
-                )
+        problems = self._ar_invoice_problems(invoices, partner, company, currency)
         if problems:
             raise ValidationError(
                 self.env._(

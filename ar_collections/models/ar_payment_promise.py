@@ -86,23 +86,15 @@ class ArPaymentPromise(models.Model):
         open_promises = self.search([("state", "=", "open"), ("move_ids", "in", self.move_ids.ids)])
         for promise in self.filtered(lambda p: p.state == "open"):
             partner = promise.partner_id.commercial_partner_id
-            wrong = promise.move_ids.filtered(
-                lambda m, p=promise, c=partner: (
-                    m.move_type != "out_invoice"
-                    or m.state != "posted"
-                    or m.commercial_partner_id != c
-                    or m.currency_id != p.currency_id
-                    or m.currency_id.is_zero(m.amount_residual)
-                )
-            )
-            if wrong or not promise.move_ids:
+            problems = self._ar_invoice_problems(promise.move_ids, partner, promise.company_id, promise.currency_id)
+            if problems:
                 raise ValidationError(
                     self.env._(
-                        "A promise of %(customer)s covers its unpaid posted invoices in %(currency)s only; "
-                        "%(moves)s cannot be promised here.",
+                        "A promise of %(customer)s covers its unpaid posted invoices in %(currency)s only: "
+                        "%(problems)s. Choose the customer's open invoices.",
                         customer=partner.name,
                         currency=promise.currency_id.name,
-                        moves=", ".join(wrong.mapped("display_name")) or self.env._("no invoice"),
+                        problems="; ".join(problems),
                     )
                 )
             if promise.currency_id.compare_amounts(promise.amount, 0.0) <= 0 or (

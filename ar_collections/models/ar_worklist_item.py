@@ -1,6 +1,7 @@
 # Copyright 2026 ar_collections authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
+from functools import partial
 
 from odoo import api, fields, models
 from odoo.tools import format_date
@@ -173,8 +174,9 @@ class ArWorklistItem(models.Model):
         ).action_done()
 
     @api.model
-    def _refresh(self, company):
-        """Make the items of ``company`` match what is due today (see the class)."""
+    def _refresh(self, company, preview=None):
+        """Make the items of ``company`` match what is due today (see the class); ``preview`` is
+        the lines of today's preview of the whole book, when the caller has made it."""
         # sudo: items are derived from the book, made and removed here only (users
         # may only mark them done); who asks is checked against the model first
         self.check_access("read")
@@ -182,7 +184,7 @@ class ArWorklistItem(models.Model):
         today = fields.Date.context_today(Item)
         candidates = {}
         for collect in (
-            Item._collect_followups,
+            partial(Item._collect_followups, preview=preview),
             Item._collect_broken_promises,
             Item._collect_late_installments,
             Item._collect_dispute_deadlines,
@@ -229,10 +231,12 @@ class ArWorklistItem(models.Model):
     def _to_company_currency(self, record, amount, company, today):
         return record.currency_id._convert(amount, company.currency_id, company, today)
 
-    def _collect_followups(self, company, today):
+    def _collect_followups(self, company, today, preview=None):
         """Customers a follow-up run today would remind (as the batch preview decides)."""
-        preview = self.env["ar.followup.batch"].new({"company_id": company.id, "date": today})
-        lines = [vals for vals in preview._prepare_line_vals_list() if vals["state"] == "planned"]
+        if preview is None:
+            preview = self.env["ar.followup.batch"].new({"company_id": company.id, "date": today})
+            preview = preview._prepare_line_vals_list()
+        lines = [vals for vals in preview if vals["state"] == "planned"]
         figures = self.env["res.partner"]._ar_get_dunned_figures([vals["partner_id"] for vals in lines])
         levels = self.env["ar.followup.level"].browse([vals["level_id"] for vals in lines])
         result = []

@@ -407,37 +407,6 @@ class ResPartner(models.Model):
             self.env._("Log a call"), "ar.followup.log.call", {"default_partner_id": self.commercial_partner_id.id}
         )
 
-    def _ar_run_followup_now(self):
-        """Preview and run a follow-up batch for these customers (one message
-        each, whatever the number of invoices); small runs happen at once,
-        larger ones through the follow-up job."""
-        batch = self._ar_new_batch()
-        batch.action_preview()
-        if batch.line_ids.filtered(lambda line: line.state == "planned"):
-            batch.action_run()
-            if len(batch.line_ids) <= self.env["ar.followup.batch"]._INLINE_RUN_LIMIT:
-                batch.line_ids.filtered(lambda line: line.state == "planned")._execute()
-                batch._notify_done()
-        return batch._get_form_action()
-
-    def _ar_add_to_batch(self):
-        """Add these customers to the user's draft batch (a new one if none)."""
-        batch = self.env["ar.followup.batch"].search(
-            [("state", "=", "draft"), ("create_uid", "=", self.env.uid), ("company_id", "=", self.env.company.id)],
-            order="id desc",
-            limit=1,
-        )
-        if batch:
-            batch.partner_ids |= self.commercial_partner_id
-        else:
-            batch = self._ar_new_batch()
-        return batch._get_form_action()
-
-    def _ar_new_batch(self):
-        return self.env["ar.followup.batch"].create(
-            {"company_id": self.env.company.id, "partner_ids": [fields.Command.set(self.commercial_partner_id.ids)]}
-        )
-
     def action_ar_include_in_followups(self):
         partners = self.commercial_partner_id.filtered("ar_excluded")
         partners.write({"ar_excluded": False, "ar_exclusion_reason": False})

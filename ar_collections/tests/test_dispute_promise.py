@@ -59,7 +59,7 @@ class TestDispute(DisputePromiseCommon):
         # the dunned amount leaves the disputed invoice out
         self.assertEqual(line.amount_overdue, 400)
         with freeze_time(self.today):
-            self.assertIn(dispute.name, self.inv_1.ar_followup_paused)
+            self.assertIn(dispute.name, self.inv_1.ar_followup_pause_reason)
         # disputing the rest moves the customer to Disputed
         dispute_2 = self.open_dispute(self.inv_2, 400)
         self.assertEqual(self.customer.ar_collection_stage_id, self.stage_disputed)

@@ -351,16 +351,39 @@ class TestFollowupBatch(ArCollectionsCommon):
             self.env.ref("ar_collections.ir_cron_followup_automatic").method_direct_trigger()
         self.assertEqual(self.customer_b.activity_ids, review, "one review at a time, not one a day")
 
+    def test_daily_job_previews_each_company_once(self):
+        """One preview of the whole book per company serves the automatic run, the manual-level
+        reviews and the worklist."""
+        late = self.make_invoice(800, partner=self.customer_b, due=self.DUE - timedelta(days=30))  # final notice
+        Batch = type(self.env["ar.followup.batch"])
+        original = Batch._prepare_line_vals_list
+        companies = self.env["res.company"].search([])
+        with (
+            freeze_time(self.run_day),
+            patch.object(Batch, "_prepare_line_vals_list", autospec=True, side_effect=original) as spy,
+        ):
+            self.env.ref("ar_collections.ir_cron_followup_automatic").method_direct_trigger()
+        self.assertEqual(spy.call_count, len(companies))
+        items = self.env["ar.worklist.item"].search([("company_id", "=", self.company.id), ("kind", "=", "followup")])
+        # the worklist has both the manual final notice of Beta and the automatic reminders
+        self.assertIn(self.customer_b, items.partner_id)
+        self.assertIn(self.customer, items.partner_id)
+        self.assertEqual(items.filtered(lambda i: i.partner_id == self.customer_b).level_id, self.level_final)
+        self.assertTrue(late.ar_due_level_id)
+
     def test_server_actions(self):
+        def run(xmlid, records):
+            server_action = self.env.ref(f"ar_collections.{xmlid}").with_user(self.collector)
+            return server_action.with_context(active_model=records._name, active_ids=records.ids).run()
+
         with freeze_time(self.run_day):
-            action = (self.inv_a1 | self.inv_a2 | self.inv_b).with_user(self.collector).commercial_partner_id
-            action = action._ar_run_followup_now()
+            action = run("action_server_move_send_reminder", self.inv_a1 | self.inv_a2 | self.inv_b)
         batch = self.env["ar.followup.batch"].browse(action["res_id"])
         self.assertEqual(batch.state, "done")
         self.assertEqual(len(self.outgoing_mails(self.customer)), 1, "one message per customer, not per invoice")
         self.assertEqual(len(self.outgoing_mails(self.customer_b)), 1)
-        first = self.customer_c.with_user(self.collector)._ar_add_to_batch()
-        again = self.customer.with_user(self.collector)._ar_add_to_batch()
+        first = run("action_server_partner_add_to_batch", self.customer_c)
+        again = run("action_server_partner_add_to_batch", self.customer)
         self.assertEqual(first["res_id"], again["res_id"])
         draft = self.env["ar.followup.batch"].browse(first["res_id"])
         self.assertEqual(draft.partner_ids, self.customer | self.customer_c)

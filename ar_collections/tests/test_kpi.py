@@ -121,7 +121,7 @@ class TestKpi(ArCollectionsCommon):
         # 1,100 of January's 1,800 (31 d)
         self.assertAlmostEqual(total.dso, 31 + 28 + 31 * 1100 / 1800, delta=0.05)
         self.assertAlmostEqual(total.best_dso, 31, delta=0.05)
-        self.assertAlmostEqual(total.add, 28 + 31 * 1100 / 1800, delta=0.05)
+        self.assertAlmostEqual(total.avg_days_delinquent, 28 + 31 * 1100 / 1800, delta=0.05)
         # (4,300 + 3,700 - 6,800) / (4,300 + 3,700 - 3,700)
         self.assertAlmostEqual(total.cei, 1200 / 4300 * 100, delta=0.05)
         self.assertAlmostEqual(total.overdue_ratio, 3100 / 6800 * 100, delta=0.05)

@@ -259,8 +259,8 @@ class TestPaymentPlan(ArCollectionsCommon):
             self.assertFalse(self.due_level(self.inv_1, self.offer_day)[0])
             self.assertFalse(self.due_level(self.inv_2, self.offer_day)[0])
             self.assertEqual(self.due_level(self.inv_other, self.offer_day)[0], self.level_2)
-            self.assertIn(plan.name, self.inv_1.ar_followup_paused)
-            self.assertFalse(self.inv_other.ar_followup_paused)
+            self.assertIn(plan.name, self.inv_1.ar_followup_pause_reason)
+            self.assertFalse(self.inv_other.ar_followup_pause_reason)
         self.assertEqual(plan.next_due_date, self.first_day)
         self.assertEqual(plan.next_amount, 100)
 
@@ -380,7 +380,7 @@ class TestPaymentPlan(ArCollectionsCommon):
         with freeze_time(date(2026, 6, 21)):
             self.assertEqual(self.due_level(self.inv_1, date(2026, 6, 21))[0], self.level_final)
             self.assertEqual(self.due_level(self.inv_2, date(2026, 6, 21))[0], self.level_final)
-            self.assertFalse(self.inv_1.ar_followup_paused)
+            self.assertFalse(self.inv_1.ar_followup_pause_reason)
 
     def test_cancel_restores_followups_and_keeps_history(self):
         self.customer.ar_collection_stage_id = self.stage_reminded
