@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .ar_collection_rules import CASE_MODELS, OPEN_PAYMENT_STATES
+from .ar_collection_rules import CASE_MODELS, CREDIT_NOTE_TYPES, INVOICE_TYPES, OPEN_PAYMENT_STATES
 from .common import wizard_action
 
 COLLECTIONS_USER = "ar_collections.group_ar_collections_user"
@@ -150,6 +150,14 @@ class AccountMove(models.Model):
         index="btree_not_null",
         groups=COLLECTIONS_USER,
     )
+    ar_due_decided_on = fields.Date(
+        string="Level due decided on",
+        compute="_compute_ar_due_level",
+        store=True,
+        groups=COLLECTIONS_USER,
+        help="The day the stored level due and next follow-up were decided for: a preview of that day "
+        "reads them; of another day, it applies the rule again.",
+    )
     ar_collector_id = fields.Many2one(
         "res.users",
         string="Collector",
@@ -222,9 +230,13 @@ class AccountMove(models.Model):
         "ar_promise_ids.state",
     )
     def _compute_ar_due_level(self):
-        due = self.env["ar.followup.level"]._get_due_levels(self, fields.Date.context_today(self))
+        # the rule runs on posted customer invoices only: other entries have no level due
+        invoices = self.filtered(lambda m: m.move_type in INVOICE_TYPES and m.state == "posted")
+        today = fields.Date.context_today(self)
+        due = self.env["ar.followup.level"]._get_due_levels(invoices, today)
         for move in self:
             move.ar_due_level_id, move.ar_next_followup_date = due.get(move.id, (False, False))
+            move.ar_due_decided_on = today if move in invoices else False
 
     @api.model
     def _ar_refresh_due_levels(self, company_ids=None):
@@ -243,16 +255,18 @@ class AccountMove(models.Model):
                 WITH due AS (%(due)s),
                 updated AS (
                     UPDATE account_move move
-                       SET ar_due_level_id = due.level_id, ar_next_followup_date = due.next_date
+                       SET ar_due_level_id = due.level_id, ar_next_followup_date = due.next_date,
+                           ar_due_decided_on = %(today)s
                       FROM due
                      WHERE move.id = due.move_id
                        AND (move.ar_due_level_id IS DISTINCT FROM due.level_id
-                            OR move.ar_next_followup_date IS DISTINCT FROM due.next_date)
+                            OR move.ar_next_followup_date IS DISTINCT FROM due.next_date
+                            OR move.ar_due_decided_on IS DISTINCT FROM %(today)s)
                  RETURNING move.id
                 ),
                 cleared AS (
                     UPDATE account_move move
-                       SET ar_due_level_id = NULL, ar_next_followup_date = NULL
+                       SET ar_due_level_id = NULL, ar_next_followup_date = NULL, ar_due_decided_on = NULL
                      WHERE move.company_id = ANY(%(company_ids)s)
                        AND (move.ar_due_level_id IS NOT NULL OR move.ar_next_followup_date IS NOT NULL)
                        AND NOT EXISTS (SELECT 1 FROM due WHERE due.move_id = move.id)
@@ -262,10 +276,11 @@ class AccountMove(models.Model):
                 """,
                 due=Level._due_levels_query(today, company_ids=companies),
                 company_ids=list(companies),
+                today=today,
             )
         )
         updated, cleared = self.env.cr.fetchone()
-        self.invalidate_model(["ar_due_level_id", "ar_next_followup_date"])
+        self.invalidate_model(["ar_due_level_id", "ar_next_followup_date", "ar_due_decided_on"])
         self.env["res.partner"].invalidate_model(["ar_due_level_id", "ar_next_followup_date"])
         return updated + cleared
 
@@ -354,7 +369,7 @@ class AccountMove(models.Model):
         partner = self._ar_single_customer()
         company = self.company_id
         partner = partner.with_company(company)
-        invoices = partner.ar_open_invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
+        invoices = partner.ar_open_invoice_ids.filtered(lambda m: m.move_type in INVOICE_TYPES)
         due = self.env["ar.followup.level"]._get_due_levels(invoices, fields.Date.context_today(self))
         level = self._ar_reminder_level(partner, due)
         template = level.mail_template_id
@@ -420,7 +435,7 @@ class AccountMove(models.Model):
         these invoices' open balance, prefilled for their one customer."""
         partner = self._ar_single_customer()
         invoices = self.filtered(
-            lambda m: m.move_type == "out_invoice" and not m.currency_id.is_zero(m.amount_residual)
+            lambda m: m.move_type in INVOICE_TYPES and not m.currency_id.is_zero(m.amount_residual)
         )
         return wizard_action(
             title,
@@ -496,7 +511,7 @@ class AccountMove(models.Model):
         (nightly) or its overdue amount (now) at or above the company's
         thresholds. One query per company for the scores, one for the amounts."""
         holds = {}
-        invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.partner_id)
+        invoices = self.filtered(lambda m: m.move_type in INVOICE_TYPES and m.partner_id)
         for company in invoices.company_id:
             if not company.ar_credit_hold_score and not company.ar_credit_hold_overdue:
                 continue
@@ -592,7 +607,7 @@ class AccountMove(models.Model):
 
     def _ar_disputes_of_documents(self):
         """The disputes whose credit notes or replacement invoices are among ``self``."""
-        documents = self.filtered(lambda m: m.move_type in ("out_refund", "out_invoice"))
+        documents = self.filtered(lambda m: m.move_type in INVOICE_TYPES + CREDIT_NOTE_TYPES)
         if not documents:
             return self.env["ar.dispute"]
         # sudo: a dispute's documents decide its state, whoever posts, resets or cancels them
@@ -614,7 +629,9 @@ class AccountMove(models.Model):
         """The one customer of these invoices, or a clear error."""
         if not self:
             raise UserError(self.env._("Select at least one customer invoice."))
-        not_customer = self.filtered(lambda m: m.move_type not in ("out_invoice", "out_refund") or m.state != "posted")
+        not_customer = self.filtered(
+            lambda m: m.move_type not in INVOICE_TYPES + CREDIT_NOTE_TYPES or m.state != "posted"
+        )
         if not_customer:
             raise UserError(
                 self.env._(

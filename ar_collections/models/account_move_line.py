@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import models
 
+from .ar_collection_rules import INVOICE_TYPES
+
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
@@ -18,7 +20,7 @@ class AccountMoveLine(models.Model):
                 pending.extend(item)
             else:
                 lines |= item
-        moves = lines.move_id.filtered(lambda m: m.move_type == "out_invoice")
+        moves = lines.move_id.filtered(lambda m: m.move_type in INVOICE_TYPES)
         if moves:
             self.env["ar.payment.plan"]._ar_check_moves_paid(moves)
             self.env["ar.payment.promise"]._ar_check_moves_paid(moves)

@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import models
 
+from .ar_collection_rules import INVOICE_TYPES
+
 
 class AccountPartialReconcile(models.Model):
     _inherit = "account.partial.reconcile"
@@ -11,7 +13,7 @@ class AccountPartialReconcile(models.Model):
         reopens the payment plans it had completed and the promises it had kept. Decided when
         the transaction commits: Odoo unreconciles and reconciles again in one go (reversals),
         which must not reopen anything."""
-        moves = (self.debit_move_id | self.credit_move_id).move_id.filtered(lambda m: m.move_type == "out_invoice")
+        moves = (self.debit_move_id | self.credit_move_id).move_id.filtered(lambda m: m.move_type in INVOICE_TYPES)
         result = super().unlink()
         if moves:
             pending = self.env.cr.precommit.data.setdefault("ar_unreconciled_move_ids", set())

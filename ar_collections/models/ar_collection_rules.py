@@ -1,10 +1,13 @@
 # Copyright 2026 ar_collections authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import json
+
 from odoo import api, models
 from odoo.tools import SQL
 
 RECEIVABLE = "asset_receivable"
 INVOICE_TYPES = ("out_invoice",)
+CREDIT_NOTE_TYPES = ("out_refund",)
 OPEN_PAYMENT_STATES = ("not_paid", "partial")
 PAID_PAYMENT_STATES = ("paid", "in_payment")
 # the terms of ``_open_invoice_domain`` for a field's domain in the web client
@@ -181,15 +184,67 @@ class ArCollectionRules(models.AbstractModel):
         ]
 
     @api.model
+    def _invoice_type_sql(self, move, credit_notes=False):
+        """SQL: ``move`` (an alias) is a customer invoice (or a customer credit note too)."""
+        types = INVOICE_TYPES + CREDIT_NOTE_TYPES if credit_notes else INVOICE_TYPES
+        return SQL("%s IN %s", SQL.identifier(move, "move_type"), types)
+
+    @api.model
     def _open_invoice_sql(self, move):
-        """SQL: the customer invoice ``move`` (an alias) is posted and still owing money."""
+        """SQL: the customer invoice ``move`` (an alias) is one follow-ups chase: posted, still
+        owing money, with a due date (the SQL side of ``_is_open_invoice``)."""
         return SQL(
-            "(%(type)s IN %(types)s AND %(state)s = 'posted' AND %(payment)s IN %(open)s)",
-            type=SQL.identifier(move, "move_type"),
-            types=INVOICE_TYPES,
+            "(%(invoice)s AND %(state)s = 'posted' AND %(payment)s IN %(open)s "
+            "AND %(due)s IS NOT NULL AND %(residual)s > 0)",
+            invoice=self._invoice_type_sql(move),
             state=SQL.identifier(move, "state"),
             payment=SQL.identifier(move, "payment_state"),
             open=OPEN_PAYMENT_STATES,
+            due=SQL.identifier(move, "invoice_date_due"),
+            residual=SQL.identifier(move, "amount_residual"),
+        )
+
+    @api.model
+    def _open_maturity_sql(self, move):
+        """SQL: the due date of the earliest unpaid installment of invoice ``move`` (an alias),
+        else its due date (the SQL side of ``_open_maturities``)."""
+        return SQL(
+            """COALESCE((
+                SELECT MIN(line.date_maturity)
+                  FROM account_move_line line
+                  JOIN account_account account ON account.id = line.account_id
+                 WHERE line.move_id = %(move_id)s AND %(receivable)s AND line.amount_residual > 0
+            ), %(due)s)""",
+            move_id=SQL.identifier(move, "id"),
+            receivable=self._receivable_account_sql("account"),
+            due=SQL.identifier(move, "invoice_date_due"),
+        )
+
+    @api.model
+    def _customer_excluded_sql(self, customer, company_id):
+        """SQL: the customer ``customer`` (an alias of res_partner) is excluded from follow-ups
+        in the company of id ``company_id`` (an SQL expression): its company-dependent flag
+        there, else the company's default (``ir.default``), as the ORM reads it."""
+        self.env["res.partner"].flush_model(["ar_excluded"])
+        field = self.env["ir.model.fields"]._get("res.partner", "ar_excluded")
+        # sudo: the defaults are read as the ORM reads them, whoever asks
+        defaults = (
+            self.env["ir.default"]
+            .sudo()
+            .search([("field_id", "=", field.id), ("user_id", "=", False), ("condition", "=", False)])
+        )
+        by_company = {d.company_id.id: bool(json.loads(d.json_value)) for d in defaults if d.company_id}
+        everywhere = any(json.loads(d.json_value) for d in defaults if not d.company_id)
+        return SQL(
+            """COALESCE((%(flag)s ->> %(company)s::text)::boolean,
+                        CASE WHEN %(company)s = ANY(%(on)s) THEN TRUE
+                             WHEN %(company)s = ANY(%(off)s) THEN FALSE
+                             ELSE %(everywhere)s END)""",
+            flag=SQL.identifier(customer, "ar_excluded"),
+            company=company_id,
+            on=[cid for cid, value in by_company.items() if value],
+            off=[cid for cid, value in by_company.items() if not value],
+            everywhere=everywhere,
         )
 
     @api.model
@@ -284,7 +339,7 @@ class ArCollectionRules(models.AbstractModel):
                    move.commercial_partner_id AS partner_id,
                    move.company_id,
                    line.balance AS amount,
-                   COALESCE(line.date_maturity, move.invoice_date_due) AS date_due,
+                   %(maturity)s AS date_due,
                    MAX(partial.max_date) AS paid_on
               FROM account_move move
               JOIN account_move_line line ON line.move_id = move.id
@@ -304,6 +359,7 @@ class ArCollectionRules(models.AbstractModel):
             paid=PAID_PAYMENT_STATES,
             receivable=self._receivable_account_sql("account"),
             settled=self._not_exchange_difference_sql("counterpart"),
+            maturity=self._maturity_sql("line"),
         )
 
     # ------------------------------------------------------------------

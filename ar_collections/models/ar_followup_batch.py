@@ -251,32 +251,31 @@ class ArFollowupBatch(models.Model):
     def _prepare_line_vals_list(self):
         """Lines for the customers this batch's filters select on its date.
 
-        One search for the company's open invoices, the level rule on all of
-        them at once, one query for the customers' figures.
+        One query for the customers due a level (the stored decision of that day, the rule
+        again where there is none), one per pausing source for the warnings, one for the
+        customers' figures: none per customer or invoice.
         """
         self.ensure_one()
         batch = self.with_company(self.company_id)
-        Move = batch.env["account.move"]
-        domain = batch.env["ar.collection.rules"]._open_invoice_domain()
-        if self.partner_ids:
-            domain.append(("commercial_partner_id", "in", self.partner_ids.commercial_partner_id.ids))
-        invoices = Move.search(domain, order="invoice_date_due, id")
-        due = batch.env["ar.followup.level"]._get_due_levels(invoices, self.date, ignore_customer_exclusion=True)
-        pauses = invoices._ar_get_followup_pauses()
-        by_partner = defaultdict(lambda: Move)
+        Move, Level = batch.env["account.move"], batch.env["ar.followup.level"]
+        partner_ids = self.partner_ids.commercial_partner_id.ids or None
+        self.env.cr.execute(Level._due_by_customer_query(self.date, self.company_id.ids, partner_ids))
+        rows = self.env.cr.fetchall()
+        partners = batch.env["res.partner"].browse([partner_id for partner_id, _moves, _level in rows])
+        invoices_of = {partner_id: Move.browse(move_ids) for partner_id, move_ids, _level in rows}
+        level_of = {partner_id: Level.browse(level_id) for partner_id, _moves, level_id in rows}
         paused_by_partner = defaultdict(set)
-        for invoice in invoices:
-            if due[invoice.id][0]:
-                by_partner[invoice.commercial_partner_id] |= invoice
-            elif invoice.id in pauses:
-                paused_by_partner[invoice.commercial_partner_id].add(pauses[invoice.id])
-        partners = batch.env["res.partner"].union(*by_partner)
+        for source in Move._ar_pause_sources():
+            for record in source.search(
+                source._ar_pausing_domain()
+                + [("partner_id", "in", partners.ids), ("company_id", "=", self.company_id.id)]
+            ):
+                paused_by_partner[record.partner_id.id].add(record._ar_pause_label())
         figures = partners._ar_get_dunned_figures(partners.ids)
         vals_list = []
         for partner in partners:
-            partner_invoices = by_partner[partner]
-            level = batch.env["ar.followup.level"].union(*(due[inv.id][0] for inv in partner_invoices))
-            level = level.sorted("delay")[-1]
+            partner_invoices = invoices_of[partner.id]
+            level = level_of[partner.id]
             total_due, overdue, _oldest = figures.get(partner.id, (0.0, 0.0, None))
             if not self._line_matches_filters(partner, level, overdue):
                 continue
@@ -285,11 +284,11 @@ class ArFollowupBatch(models.Model):
                 warnings.append(
                     self.env._("Excluded from follow-ups: %(reason)s", reason=partner.ar_exclusion_reason or "-")
                 )
-            if paused_by_partner[partner]:
+            if paused_by_partner[partner.id]:
                 warnings.append(
                     self.env._(
                         "Left out, follow-ups paused: %(reasons)s",
-                        reasons="; ".join(sorted(paused_by_partner[partner])),
+                        reasons="; ".join(sorted(paused_by_partner[partner.id])),
                     )
                 )
             if not level._is_worth_sending(total_due, overdue):
@@ -425,12 +424,15 @@ class ArFollowupBatch(models.Model):
             )
             .mapped("res_id")
         )
+        # browsed together, read together (prefetch), not one query per customer
+        partners = {partner.id: partner for partner in self.env["res.partner"].browse(partner_ids)}
+        levels = {level.id: level for level in self.env["ar.followup.level"].browse([v["level_id"] for v in vals_list])}
         activities = self.env["mail.activity"]
         for vals in vals_list:
             if vals["partner_id"] in pending:
                 continue
-            partner = self.env["res.partner"].browse(vals["partner_id"])
-            level = self.env["ar.followup.level"].browse(vals["level_id"])
+            partner = partners[vals["partner_id"]]
+            level = levels[vals["level_id"]]
             activities |= partner.activity_schedule(
                 activity_type_id=review_type.id,
                 summary=self.env._("Manual follow-up due: %(level)s", level=level.name),

@@ -302,7 +302,65 @@ class ArFollowupLevel(models.Model):
         return result
 
     @api.model
-    def _due_levels_query(self, date, move_ids=None, company_ids=None, ignore_customer_exclusion=False):
+    def _due_by_customer_query(self, date, company_ids, partner_ids=None):
+        """SQL: ``partner_id, move_ids, level_id`` per customer of ``company_ids`` with invoices
+        due a level on ``date`` (excluded customers included, for a preview to list them):
+        their ids in due order and the highest level due. The decision stored for ``date`` is
+        read as it is; the rule runs again only on the invoices decided for another day and on
+        those of excluded customers (whose stored decision is none)."""
+        Rules = self.env["ar.collection.rules"]
+        self._flush_due_levels()
+        self.env["account.move"].flush_model(["ar_due_level_id", "ar_due_decided_on"])
+        partner_filter = (
+            SQL("AND move.commercial_partner_id = ANY(%s)", list(partner_ids)) if partner_ids is not None else SQL()
+        )
+        return SQL(
+            """
+            WITH stored AS (
+                SELECT move.id AS move_id, move.ar_due_level_id AS level_id
+                  FROM account_move move
+                 WHERE move.company_id = ANY(%(company_ids)s)
+                   AND move.ar_due_level_id IS NOT NULL
+                   AND move.ar_due_decided_on = %(date)s
+                   %(partner_filter)s
+            ),
+            again AS (SELECT due.move_id, due.level_id FROM (%(rule)s) due WHERE due.level_id IS NOT NULL),
+            due AS (SELECT * FROM stored UNION SELECT * FROM again)
+            SELECT move.commercial_partner_id,
+                   ARRAY_AGG(move.id ORDER BY move.invoice_date_due, move.id),
+                   (ARRAY_AGG(level.id ORDER BY level.delay DESC, level.id DESC))[1]
+              FROM due
+              JOIN account_move move ON move.id = due.move_id
+              JOIN ar_followup_level level ON level.id = due.level_id
+          GROUP BY move.commercial_partner_id
+          ORDER BY MIN(move.invoice_date_due), MIN(move.id)
+            """,
+            company_ids=list(company_ids),
+            date=date,
+            partner_filter=partner_filter,
+            rule=self._due_levels_query(
+                date,
+                company_ids=company_ids,
+                ignore_customer_exclusion=True,
+                partner_ids=partner_ids,
+                extra_filter=SQL(
+                    "(move.ar_due_decided_on IS DISTINCT FROM %s OR %s)",
+                    date,
+                    Rules._customer_excluded_sql("customer", SQL("move.company_id")),
+                ),
+            ),
+        )
+
+    @api.model
+    def _due_levels_query(
+        self,
+        date,
+        move_ids=None,
+        company_ids=None,
+        ignore_customer_exclusion=False,
+        partner_ids=None,
+        extra_filter=None,
+    ):
         """SQL: ``move_id, level_id, next_date`` of the invoices followed up among ``move_ids``
         (or of ``company_ids``): the rule of ``_get_due_levels`` on ``date``, for any number of
         invoices in one statement. Invoices not followed up (paid, paused, excluded, past the
@@ -314,8 +372,12 @@ class ArFollowupLevel(models.Model):
             filters.append(SQL("move.id = ANY(%s)", list(move_ids)))
         if company_ids is not None:
             filters.append(SQL("move.company_id = ANY(%s)", list(company_ids)))
+        if partner_ids is not None:
+            filters.append(SQL("move.commercial_partner_id = ANY(%s)", list(partner_ids)))
+        if extra_filter is not None:
+            filters.append(extra_filter)
         if not ignore_customer_exclusion:
-            filters.append(SQL("NOT COALESCE((customer.ar_excluded ->> move.company_id::text)::boolean, FALSE)"))
+            filters.append(SQL("NOT %s", Rules._customer_excluded_sql("customer", SQL("move.company_id"))))
         candidate = SQL(
             "level.company_id = invoice.company_id AND level.active "
             "AND (invoice.reached_delay IS NULL OR level.delay > invoice.reached_delay)"
@@ -324,22 +386,14 @@ class ArFollowupLevel(models.Model):
             """
             WITH invoice AS (
                 SELECT move.id AS move_id, move.company_id,
-                       COALESCE(unpaid.maturity, move.invoice_date_due) AS due_date,
+                       %(maturity)s AS due_date,
                        reached.delay AS reached_delay,
                        move.ar_followup_resume_level_id AS resume_id,
                        move.ar_last_followup_date AS last_date
                   FROM account_move move
                   JOIN res_partner customer ON customer.id = move.commercial_partner_id
              LEFT JOIN ar_followup_level reached ON reached.id = move.ar_followup_level_id
-             LEFT JOIN LATERAL (
-                        SELECT MIN(line.date_maturity) AS maturity
-                          FROM account_move_line line
-                          JOIN account_account account ON account.id = line.account_id
-                         WHERE line.move_id = move.id AND %(receivable)s AND line.amount_residual > 0
-                       ) unpaid ON TRUE
                  WHERE %(filters)s
-                   AND move.invoice_date_due IS NOT NULL
-                   AND move.amount_residual > 0
                    AND NOT %(excluded)s
                    AND NOT %(paused)s
             )
@@ -370,7 +424,7 @@ class ArFollowupLevel(models.Model):
                   ORDER BY level.delay DESC, level.id DESC LIMIT 1
                    ) passed ON TRUE
             """,
-            receivable=Rules._posted_receivable_sql("line", "account"),
+            maturity=Rules._open_maturity_sql("move"),
             filters=SQL(" AND ").join(filters),
             excluded=Rules._excluded_sql("move"),
             paused=Rules._paused_sql(SQL("move.id")),

@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_date
 
 COUNTBACK_MONTHS = 24
@@ -296,6 +296,12 @@ class ArKpiSnapshot(models.Model):
         # sudo: KPIs are figures derived from the ledger, never edited; any collections
         # user may have them recomputed for a company they work in
         self.check_access("read")
+        if not self.env.su and company not in self.env.user.company_ids:
+            raise AccessError(
+                self.env._(
+                    "You do not work in %(company)s: its KPIs are computed by its own users.", company=company.name
+                )
+            )
         Snapshot = self.sudo().with_company(company)
         figures = Snapshot._compute_figures(company, date_from, date_to)
         existing = Snapshot.search(
@@ -486,20 +492,22 @@ class ArKpiSnapshot(models.Model):
                        CASE %(month_cases)s END,
                        line.date >= %(date_from)s,
                        SUM(line.balance),
-                       COALESCE(SUM(line.balance) FILTER (WHERE move.move_type = 'out_invoice'), 0)
+                       COALESCE(SUM(line.balance) FILTER (WHERE %(invoice)s), 0)
                   FROM account_move_line line
                   JOIN account_move move ON move.id = line.move_id
                   JOIN account_account account ON account.id = line.account_id
                   JOIN res_partner partner ON partner.id = line.partner_id
                   JOIN res_partner customer ON customer.id = partner.commercial_partner_id
                  WHERE %(posted_receivable)s
-                   AND move.move_type IN ('out_invoice', 'out_refund')
+                   AND %(customer_document)s
                    AND line.company_id = %(company_id)s
                    AND line.date > LEAST(%(oldest)s, %(date_from)s - 1)
                    AND line.date <= %(date_to)s
               GROUP BY 1, 2, 3
                 """,
                 month_cases=month_cases,
+                invoice=self.env["ar.collection.rules"]._invoice_type_sql("move"),
+                customer_document=self.env["ar.collection.rules"]._invoice_type_sql("move", credit_notes=True),
                 posted_receivable=self.env["ar.collection.rules"]._posted_receivable_sql("line", "account"),
                 oldest=oldest,
                 **self._period_params(company, date_from, date_to),
@@ -539,7 +547,7 @@ class ArKpiSnapshot(models.Model):
                   JOIN res_partner partner ON partner.id = line.partner_id
                   JOIN res_partner customer ON customer.id = partner.commercial_partner_id
                  WHERE %(posted_receivable)s
-                   AND move.move_type = 'out_invoice'
+                   AND %(invoice)s
                    AND line.company_id = %(company_id)s
                    AND partial.max_date BETWEEN %(date_from)s AND %(date_to)s
                    -- an exchange difference settles nothing
@@ -547,6 +555,7 @@ class ArKpiSnapshot(models.Model):
               GROUP BY 1
                 """,
                 settled=self.env["ar.collection.rules"]._not_exchange_difference_sql("counterpart"),
+                invoice=self.env["ar.collection.rules"]._invoice_type_sql("move"),
                 posted_receivable=self.env["ar.collection.rules"]._posted_receivable_sql("line", "account"),
                 **self._period_params(company, date_from, date_to),
             )

@@ -9,6 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from .ar_collection_rules import CREDIT_NOTE_TYPES, INVOICE_TYPES
 from .common import wizard_action
 
 COLLECTIONS_USER = "ar_collections.group_ar_collections_user"
@@ -238,7 +239,7 @@ class ResPartner(models.Model):
         commercial = self.commercial_partner_id
         invoices = self.env["account.move"].search(
             [("commercial_partner_id", "in", commercial.ids)]
-            + self.env["ar.collection.rules"]._open_invoice_domain(move_types=("out_invoice", "out_refund")),
+            + self.env["ar.collection.rules"]._open_invoice_domain(move_types=INVOICE_TYPES + CREDIT_NOTE_TYPES),
             order="invoice_date_due, id",
         )
         by_partner = defaultdict(lambda: self.env["account.move"])
@@ -428,7 +429,7 @@ class ResPartner(models.Model):
 
     def _ar_open_invoices_of_customer(self):
         """The customer's overdue invoices in the current company (else all its open ones)."""
-        invoices = self.ar_open_invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
+        invoices = self.ar_open_invoice_ids.filtered(lambda m: m.move_type in INVOICE_TYPES)
         if not invoices:
             raise UserError(
                 self.env._(

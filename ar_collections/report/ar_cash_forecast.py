@@ -5,6 +5,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..models.ar_collection_rules import INVOICE_TYPES
+
 FORECAST_WEEKS = 13
 FORECAST_SOURCES = [
     ("invoice", "Invoice (expected date)"),
@@ -91,7 +93,7 @@ class ArCashForecast(models.Model):
                    GREATEST(item.date_maturity + ROUND(COALESCE(score.avg_days_late, 0))::integer, %(as_of)s)
                        AS date_expected
               FROM (%(items)s) item
-              JOIN account_move move ON move.id = item.move_id AND move.move_type = 'out_invoice'
+              JOIN account_move move ON move.id = item.move_id AND %(invoice)s
          LEFT JOIN ar_partner_score score
                 ON score.partner_id = item.partner_id AND score.company_id = item.company_id
          LEFT JOIN LATERAL (
@@ -121,6 +123,7 @@ class ArCashForecast(models.Model):
             promise_open=Rules._case_state_sql("ar.payment.promise", "pausing", "promise"),
             dispute_open=Rules._case_state_sql("ar.dispute", "pausing", "dispute"),
             on_plan=Rules._paused_sql(SQL("item.move_id"), models=("ar.payment.plan",)),
+            invoice=Rules._invoice_type_sql("move"),
             promise_covered=Rules._covered_invoices_query("ar.payment.promise", SQL.identifier("promise", "id")),
             dispute_covered=Rules._covered_invoices_query("ar.dispute", SQL.identifier("dispute", "id")),
         )
@@ -192,7 +195,7 @@ class ArCashForecast(models.Model):
         open installment of an active plan, nothing while disputed in full, else
         the earliest expected date of its open installments."""
         as_of = fields.Date.context_today(self)
-        moves = moves.filtered(lambda m: m.id and m.move_type == "out_invoice" and m.state == "posted")
+        moves = moves.filtered(lambda m: m.id and m.move_type in INVOICE_TYPES and m.state == "posted")
         if not moves:
             return {}
         self.env.cr.execute(

@@ -112,6 +112,10 @@ class TestAccess(ArCollectionsCommon):
                     self.history_2.with_user(user).read(["outcome"])
                 with self.assertRaises(AccessError):
                     self.customer_2.with_user(user).read(["ar_overdue_amount"])
+                with self.assertRaises(AccessError):
+                    # the KPIs of a company the user does not work in: not computed for it
+                    wizard = self.env["ar.kpi.refresh"].with_user(user).create({"company_id": self.company_2.id})
+                    wizard.action_compute()
 
     def test_user_of_both_companies_sees_each_company_figures(self):
         both = self.make_user("ar_both", "ar_collections.group_ar_collections_user", self.company | self.company_2)

@@ -305,6 +305,19 @@ class TestStoredDecision(ArCollectionsCommon):
         self.assertEqual(self.decision(invoice), (self.level_1, day(10)))
 
     @freeze_time(day(10))
+    def test_customers_excluded_by_the_company_default(self):
+        """An administrator's default (ir.default) for the company-dependent exclusion holds
+        where a customer has no value of its own, as the ORM reads it."""
+        invoice = self.make_invoice(1000)
+        self.env["ir.default"].set("res.partner", "ar_excluded", True, company_id=self.company.id)
+        self.assertTrue(self.customer.with_company(self.company).ar_excluded)
+        self.assertEqual(self.due_level(invoice, day(10)), (self.env["ar.followup.level"], False))
+        self.refresh_due_levels()
+        self.assertEqual(self.decision(invoice), (self.env["ar.followup.level"], None))
+        self.customer.with_company(self.company).ar_excluded = False  # its own value wins
+        self.assertEqual(self.decision(invoice), (self.level_1, day(10)))
+
+    @freeze_time(day(10))
     def test_level_edits_change_the_decision_of_their_company(self):
         invoice = self.make_invoice(1000)
         other_company = self.setup_other_company()["company"]
@@ -331,3 +344,45 @@ class TestStoredDecision(ArCollectionsCommon):
             self.assertEqual(self.refresh_due_levels(), 0, "nothing changed: nothing written")
             due = self.env["res.partner"].search([("ar_next_followup_date", "<=", day(25))])
             self.assertIn(self.customer, due)
+
+    def test_rule_and_refresh_query_counts_do_not_grow_with_invoices(self):
+        """The level rule and the nightly refresh are set-based: 30 invoices cost what one does."""
+        one = self.make_invoice(100)
+        many = one | self.env["account.move"].union(*(self.make_invoice(10 + i) for i in range(29)))
+        Level = self.env["ar.followup.level"]
+
+        def queries(func):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            func()
+            return self.env.cr.sql_log_count - before
+
+        with freeze_time(day(30)):
+            queries(lambda: Level._get_due_levels(one, day(30)))  # warm the registry caches
+            self.assertEqual(
+                queries(lambda: Level._get_due_levels(many, day(30))),
+                queries(lambda: Level._get_due_levels(one, day(30))),
+            )
+            # the companies, the defaults of the exclusion, the statement (levels due, updated,
+            # cleared), and their flushes
+            self.assertLessEqual(queries(self.refresh_due_levels), 5)
+            self.assertEqual(set(many.mapped("ar_due_level_id")), {self.level_2})
+
+    @freeze_time(day(10))
+    def test_preview_reads_the_decision_stored_for_its_day(self):
+        """A preview of the day the decision was stored reads it; of another day, or one stored
+        for another day, it applies the rule again."""
+        invoice = self.make_invoice(1000)
+        self.assertEqual(self.decision(invoice), (self.level_1, day(10)))
+
+        def previewed(on):
+            batch = self.env["ar.followup.batch"].create({"date": on, "partner_ids": [Command.set(self.customer.ids)]})
+            return [(vals["partner_id"], vals["level_id"]) for vals in batch._prepare_line_vals_list()]
+
+        # what the nightly job would have stored, written behind the ORM's back: the preview trusts it
+        self.env.cr.execute("UPDATE account_move SET ar_due_level_id = %s WHERE id = %s", [self.level_2.id, invoice.id])
+        self.assertEqual(previewed(day(10)), [(self.customer.id, self.level_2.id)])
+        self.env.cr.execute("UPDATE account_move SET ar_due_decided_on = %s WHERE id = %s", [day(9), invoice.id])
+        self.assertEqual(previewed(day(10)), [(self.customer.id, self.level_1.id)])
+        self.assertEqual(previewed(day(22)), [(self.customer.id, self.level_2.id)])

@@ -4,7 +4,8 @@
 
 - ``ar.kpi.snapshot.add`` is ``avg_days_delinquent``: the column, the field and its
   translations are renamed, not dropped and made anew, so that stored KPIs keep their value;
-- ``account.move.ar_due_level_id`` / ``ar_next_followup_date`` become stored: their columns
+- ``account.move.ar_due_level_id`` / ``ar_next_followup_date`` become stored (with the day they
+  were decided for, ``ar_due_decided_on``): their columns
   are made here so that Odoo does not compute them record by record on every journal entry;
   the post-migration fills them in two statements.
 """
@@ -38,5 +39,6 @@ def migrate(cr, version):
         )
     if not sql.column_exists(cr, "account_move", "ar_due_level_id"):
         sql.create_column(cr, "account_move", "ar_due_level_id", "int4")
-    if not sql.column_exists(cr, "account_move", "ar_next_followup_date"):
-        sql.create_column(cr, "account_move", "ar_next_followup_date", "date")
+    for column in ("ar_next_followup_date", "ar_due_decided_on"):
+        if not sql.column_exists(cr, "account_move", column):
+            sql.create_column(cr, "account_move", column, "date")
