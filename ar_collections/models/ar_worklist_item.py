@@ -209,7 +209,18 @@ class ArWorklistItem(models.Model):
                 **Item._priority(vals["amount"], vals["days_overdue"], score.score if score else 0, top_amount),
             )
             if key in by_key:
-                by_key[key].write(vals)  # a done item stays done; its figures follow the book
+                # a done item stays done; its figures follow the book (written when they changed)
+                item = by_key[key]
+                current = item._convert_to_write({fname: item[fname] for fname in vals})
+                # compared as stored (floats at their digits, amounts at their currency's)
+                changed = {
+                    fname: value
+                    for fname, value in vals.items()
+                    if item._fields[fname].convert_to_cache(value, item)
+                    != item._fields[fname].convert_to_cache(current[fname], item)
+                }
+                if changed:
+                    item.write(changed)
             else:
                 to_create.append(vals)
         return Item.create(to_create).sudo(False)

@@ -206,6 +206,28 @@ class TestWorklistForecast(ArCollectionsCommon):
         self.assertEqual(by_kind["dispute"].state, "done")
         self.assertEqual(Item.search([("state", "=", "open")]).kind, "installment")
 
+    def test_refresh_writes_only_what_changed(self):
+        """A second refresh of an unchanged book writes no item; a payment changes the amount
+        of the one item it concerns."""
+        installment = self.plan.installment_ids[0]
+        installment.late_since = TODAY
+        Item = self.env["ar.worklist.item"]
+        with freeze_time(TODAY):
+            Item._refresh(self.company)
+            items = Item.search([("company_id", "=", self.company.id)])
+            self.assertTrue(items)
+            with patch.object(type(Item), "write", autospec=True, side_effect=type(Item).write) as write:
+                Item._refresh(self.company)
+            self.assertEqual(write.call_count, 0)
+            late = items.filtered(lambda item: item.kind == "installment")
+            before = late.amount
+            self.pay(self.plan.move_ids[:1], 100, TODAY)
+            with patch.object(type(Item), "write", autospec=True, side_effect=type(Item).write) as write:
+                Item._refresh(self.company)
+            self.assertLess(late.amount, before)
+            written = self.env["ar.worklist.item"].union(*(call.args[0] for call in write.call_args_list))
+            self.assertIn(late, written)
+
     def test_refresh_button(self):
         Item = self.env["ar.worklist.item"].with_user(self.collector)
         with freeze_time(TODAY):
