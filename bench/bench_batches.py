@@ -39,7 +39,7 @@ def main():
     registry = setup(args.db)
     with environment(registry) as env:
         Move = env["account.move"]
-        open_invoices = Move.search(Move._ar_open_invoice_domain())
+        open_invoices = Move.search(env["ar.collection.rules"]._open_invoice_domain())
         per_customer = Counter(
             open_invoices.mapped("commercial_partner_id").ids and open_invoices.commercial_partner_id.ids
         )
