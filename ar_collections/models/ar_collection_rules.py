@@ -5,6 +5,8 @@ import json
 from odoo import api, models
 from odoo.tools import SQL
 
+from .common import flush_fields
+
 RECEIVABLE = "asset_receivable"
 INVOICE_TYPES = ("out_invoice",)
 CREDIT_NOTE_TYPES = ("out_refund",)
@@ -135,7 +137,8 @@ class ArCollectionRules(models.AbstractModel):
 
     @api.model
     def _flush_items(self):
-        for model, fnames in (
+        flush_fields(
+            self.env,
             (
                 "account.move.line",
                 [
@@ -155,8 +158,7 @@ class ArCollectionRules(models.AbstractModel):
             ),
             ("account.partial.reconcile", ["amount", "debit_amount_currency", "credit_amount_currency", "max_date"]),
             ("res.partner", ["commercial_partner_id"]),
-        ):
-            self.env[model].flush_model(fnames)
+        )
 
     @api.model
     def _overdue_sql(self, item, day):
@@ -326,12 +328,12 @@ class ArCollectionRules(models.AbstractModel):
         differences left aside. Columns: ``move_id, line_id, partner_id`` (commercial entity),
         ``company_id, amount`` (the line's, company currency), ``date_due`` (the line's) and
         ``paid_on``."""
-        for model, fnames in (
+        flush_fields(
+            self.env,
             ("account.move", ["payment_state", "commercial_partner_id", "move_type", "state"]),
             ("account.move.line", ["balance", "date_maturity", "account_id", "move_id"]),
             ("account.partial.reconcile", ["max_date", "debit_move_id", "credit_move_id", "exchange_move_id"]),
-        ):
-            self.env[model].flush_model(fnames)
+        )
         return SQL(
             """
             SELECT move.id AS move_id,

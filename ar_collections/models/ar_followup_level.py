@@ -5,6 +5,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from .common import flush_fields
+
 ASSIGNEE_RULES = [
     ("collector", "Customer's collector"),
     ("salesperson", "Customer's salesperson"),
@@ -438,7 +440,8 @@ class ArFollowupLevel(models.Model):
 
     @api.model
     def _flush_due_levels(self):
-        for model, fnames in (
+        flush_fields(
+            self.env,
             (
                 "account.move",
                 [
@@ -458,5 +461,4 @@ class ArFollowupLevel(models.Model):
             ("account.move.line", ["amount_residual", "date_maturity", "account_id", "move_id", "parent_state"]),
             ("ar.followup.level", ["company_id", "active", "delay", "min_gap_days"]),
             ("res.partner", ["ar_excluded"]),
-        ):
-            self.env[model].flush_model(fnames)
+        )

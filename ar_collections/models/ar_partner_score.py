@@ -5,6 +5,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .common import flush_fields
+
 RISK_LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
 
 # The risk score: 0 (no sign of risk) to 100, the sum of six capped parts.
@@ -113,12 +115,12 @@ class ArPartnerScore(models.Model):
         with nothing left to score. Returns the number of customers scored."""
         today = today or fields.Date.context_today(self.with_company(company))
         Rules = self.env["ar.collection.rules"]
-        for model, fnames in (
+        flush_fields(
+            self.env,
             ("ar.payment.promise", ["state", "date_settled"]),
             ("ar.dispute", ["state"]),
             ("res.partner", ["credit_limit", "ar_collector_id"]),
-        ):
-            self.env[model].flush_model(fnames)
+        )
         credit_limit_fallback = (
             self.env["res.partner"]
             ._fields["credit_limit"]

@@ -26,3 +26,9 @@ def name_from_sequence(env, vals_list, code):
             company = env["res.company"].browse(vals.get("company_id")) or env.company
             vals["name"] = env["ir.sequence"].with_company(company).next_by_code(code)
     return vals_list
+
+
+def flush_fields(env, *fields_by_model):
+    """Flush the pending writes of these fields, ``(model, [field names])`` pairs, before raw SQL reads them."""
+    for model, fnames in fields_by_model:
+        env[model].flush_model(fnames)

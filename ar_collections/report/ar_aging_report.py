@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..models.account_move import AGING_BUCKETS, BUCKET_BOUNDS
+from ..models.common import flush_fields
 
 
 class ArAgingReport(models.Model):
@@ -78,11 +79,11 @@ class ArAgingReport(models.Model):
 
     @api.model
     def _select(self):
-        for model, fnames in (
+        flush_fields(
+            self.env,
             ("account.move", ["ar_followup_level_id", "name"]),
             ("res.partner", ["ar_collector_id", "ar_collection_stage_id"]),
-        ):
-            self.env[model].flush_model(fnames)
+        )
         as_of = self._as_of()
         days = SQL("GREATEST(%s - item.date_maturity, 0)", as_of)
         bucket = self._bucket_case(days)

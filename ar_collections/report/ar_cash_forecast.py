@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..models.ar_collection_rules import INVOICE_TYPES
+from ..models.common import flush_fields
 
 FORECAST_WEEKS = 13
 FORECAST_SOURCES = [
@@ -72,14 +73,14 @@ class ArCashForecast(models.Model):
         customer's average days paid late (rounded), ``as_of`` at the
         earliest. Columns: ``line_id, move_id, company_id, partner_id,
         residual, date_expected``."""
-        for model, fnames in (
+        flush_fields(
+            self.env,
             ("ar.partner.score", ["avg_days_late"]),
             ("ar.payment.plan", ["state", "move_ids"]),
             ("ar.payment.promise", ["state", "move_ids", "amount", "amount_initial"]),
             ("ar.dispute", ["state", "move_ids", "amount"]),
             ("account.move", ["amount_residual", "amount_total", "amount_total_signed"]),
-        ):
-            self.env[model].flush_model(fnames)
+        )
         move_filter = SQL("AND item.move_id = ANY(%s)", list(move_ids)) if move_ids is not None else SQL()
         Rules = self.env["ar.collection.rules"]
         # an open promise or dispute takes its share of its invoices' balance (the promised
@@ -130,12 +131,12 @@ class ArCashForecast(models.Model):
 
     @api.model
     def _forecast_query(self, as_of, company_ids):
-        for model, fnames in (
+        flush_fields(
+            self.env,
             ("ar.payment.promise", ["amount", "amount_initial", "promised_date", "partner_id", "company_id"]),
             ("ar.payment.plan.installment", ["amount", "amount_paid", "date_due", "plan_id"]),
             ("account.move", ["amount_residual", "amount_total", "amount_total_signed"]),
-        ):
-            self.env[model].flush_model(fnames)
+        )
         first_monday = self._week_start(as_of)
         Rules = self.env["ar.collection.rules"]
         return SQL(
