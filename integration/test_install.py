@@ -141,5 +141,10 @@ def test_upgrade_from_the_previous_release(tmp_path, monkeypatch):
         # the stored decision is the rule's, as the nightly job would store it again
         printed = odoo.shell("print('REFRESHED', env['account.move']._ar_refresh_due_levels())\n")
         assert "REFRESHED 0" in printed, printed
+        # the worklist job now runs on request: the daily follow-up job refreshes the worklist
+        assert odoo.query(
+            "SELECT interval_type, nextcall > now() + interval '50 years' FROM ir_cron WHERE id = "
+            "(SELECT res_id FROM ir_model_data WHERE module = 'ar_collections' AND name = 'ir_cron_worklist')"
+        ) == [("months", True)]
     finally:
         odoo.drop()

@@ -341,7 +341,8 @@ class ArWorklistItem(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_refresh_worklist(self):
-        """Nightly, after the risk scores: every company's worklist."""
+        """Every company's worklist, on request (the Refresh button on a large book); at
+        night the daily follow-up job refreshes it from its own preview."""
         companies = self.env["res.company"].search([])
         for company in companies:
             self._refresh(company)

@@ -370,6 +370,13 @@ class TestFollowupBatch(ArCollectionsCommon):
         self.assertIn(self.customer, items.partner_id)
         self.assertEqual(items.filtered(lambda i: i.partner_id == self.customer_b).level_id, self.level_final)
         self.assertTrue(late.ar_due_level_id)
+        # no second nightly preview: the worklist job runs on request only, and the daily job
+        # comes after the levels due and the risk scores it reads
+        cron = self.env.ref
+        self.assertGreater(cron("ar_collections.ir_cron_worklist").nextcall.year, self.run_day.year + 50)
+        daily = cron("ar_collections.ir_cron_followup_automatic").nextcall.time()
+        self.assertLess(cron("ar_collections.ir_cron_due_levels").nextcall.time(), daily)
+        self.assertLess(cron("ar_collections.ir_cron_partner_score").nextcall.time(), daily)
 
     def test_server_actions(self):
         def run(xmlid, records):

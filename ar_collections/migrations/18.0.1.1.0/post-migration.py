@@ -1,8 +1,12 @@
 # Copyright 2026 ar_collections authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""18.0.1.1.0: store the levels due today on the open invoices (see pre-migration)."""
+"""18.0.1.1.0: store the levels due today on the open invoices (see pre-migration); the
+worklist job runs on request only, the daily follow-up job refreshing the worklist from its
+own preview (the cron is ``noupdate``: its data file does not reach installed databases)."""
 
-from odoo import SUPERUSER_ID, api
+from dateutil.relativedelta import relativedelta
+
+from odoo import SUPERUSER_ID, api, fields
 
 
 def migrate(cr, version):
@@ -10,3 +14,12 @@ def migrate(cr, version):
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
     env["account.move"]._ar_refresh_due_levels()
+    cron = env.ref("ar_collections.ir_cron_worklist", raise_if_not_found=False)
+    if cron:
+        cron.write(
+            {
+                "name": "Collections: refresh the worklist (on request)",
+                "interval_type": "months",
+                "nextcall": fields.Datetime.now() + relativedelta(years=100),
+            }
+        )
