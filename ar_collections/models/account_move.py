@@ -281,7 +281,7 @@ class AccountMove(models.Model):
         )
         updated, cleared = self.env.cr.fetchone()
         self.invalidate_model(["ar_due_level_id", "ar_next_followup_date", "ar_due_decided_on"])
-        self.env["res.partner"].invalidate_model(["ar_due_level_id", "ar_next_followup_date"])
+        self.env["res.partner"]._ar_invalidate_followup()
         return updated + cleared
 
     @api.model

@@ -37,9 +37,14 @@ class ArCollectionCase(models.AbstractModel):
     _ar_state_groups = {}
 
     @api.model
+    def _ar_state_domain(self, group):
+        """Domain of the records in one of this model's state groups (``_ar_state_groups``)."""
+        return self.env["ar.collection.rules"]._case_state_domain(self._name, group)
+
+    @api.model
     def _ar_pausing_domain(self):
         """Domain of the records that pause their invoices' follow-ups."""
-        return self.env["ar.collection.rules"]._case_state_domain(self._name, "pausing")
+        return self._ar_state_domain("pausing")
 
     def _ar_pause_label(self):
         """Why this record pauses follow-ups, as the customer may read it."""

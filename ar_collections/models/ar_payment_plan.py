@@ -547,9 +547,9 @@ class ArPaymentPlan(models.Model):
                 [
                     ("partner_id", "=", self.partner_id.id),
                     ("company_id", "=", self.company_id.id),
-                    ("state", "=", "active"),
                     ("id", "!=", self.id),
-                ],
+                ]
+                + self._ar_pausing_domain(),
                 limit=1,
             )
         )
@@ -593,7 +593,7 @@ class ArPaymentPlan(models.Model):
         """Complete the active plans whose covered invoices ``moves`` settled."""
         # sudo: whoever registers the payment (a billing clerk without collections
         # rights, a bank reconciliation) completes the plan it settles
-        plans = self.sudo().search([("state", "=", "active"), ("move_ids", "in", moves.ids)])
+        plans = self.sudo().search(self._ar_pausing_domain() + [("move_ids", "in", moves.ids)])
         done = plans.filtered(lambda p: all(m.currency_id.is_zero(m.amount_residual) for m in p.move_ids))
         done._ar_complete()
         return done
@@ -604,7 +604,7 @@ class ArPaymentPlan(models.Model):
         plans covering them whose invoices owe money again are active again; their installments
         follow from the invoices' balances (stored computes)."""
         # sudo: whoever unreconciles the payment reopens the plan it had completed
-        plans = self.sudo().search([("state", "=", "completed"), ("move_ids", "in", moves.ids)])
+        plans = self.sudo().search(self._ar_state_domain("completed") + [("move_ids", "in", moves.ids)])
         reopened = plans.filtered(lambda p: any(not m.currency_id.is_zero(m.amount_residual) for m in p.move_ids))
         for plan in reopened:
             plan.with_context(ar_plan_reopening=True).write({"state": "active", "date_closed": False})
@@ -630,7 +630,7 @@ class ArPaymentPlan(models.Model):
     def _cron_check_plans(self):
         """Daily: mark installments late after the grace period, break plans
         with too many late installments, complete the fully paid ones."""
-        plans = self.search([("state", "=", "active")])
+        plans = self.search(self._ar_pausing_domain())
         self._ar_check_moves_paid(plans.move_ids)
         plans = plans.filtered(lambda p: p.state == "active")
         Installment = self.env["ar.payment.plan.installment"]

@@ -83,7 +83,7 @@ class ArPaymentPromise(models.Model):
         if self.env.context.get("ar_promise_reopening"):
             return  # a payment was taken back: the promise covers what it covered when made
         # every open promise on these invoices, in one search
-        open_promises = self.search([("state", "=", "open"), ("move_ids", "in", self.move_ids.ids)])
+        open_promises = self.search(self._ar_pausing_domain() + [("move_ids", "in", self.move_ids.ids)])
         for promise in self.filtered(lambda p: p.state == "open"):
             partner = promise.partner_id.commercial_partner_id
             problems = self._ar_invoice_problems(promise.move_ids, partner, promise.company_id, promise.currency_id)
@@ -207,7 +207,7 @@ class ArPaymentPromise(models.Model):
     def _ar_check_moves_paid(self, moves):
         """Mark kept the open promises on ``moves`` whose amount is now paid."""
         # sudo: whoever registers the payment settles the promise it keeps
-        promises = self.sudo().search([("state", "=", "open"), ("move_ids", "in", moves.ids)])
+        promises = self.sudo().search(self._ar_pausing_domain() + [("move_ids", "in", moves.ids)])
         kept = promises.filtered(lambda p: p._is_paid())
         kept.write({"state": "kept", "date_settled": fields.Date.context_today(self)})
         return kept
@@ -217,7 +217,7 @@ class ArPaymentPromise(models.Model):
         """A payment of ``moves`` was taken back: the kept promises on them that it no longer
         covers are open again, or broken at once when their date and grace period have passed."""
         # sudo: whoever unreconciles the payment reopens the promise it had kept
-        promises = self.sudo().search([("state", "=", "kept"), ("move_ids", "in", moves.ids)])
+        promises = self.sudo().search(self._ar_state_domain("kept") + [("move_ids", "in", moves.ids)])
         reopened = promises.filtered(lambda p: not p._is_paid())
         if not reopened:
             return reopened
@@ -276,7 +276,7 @@ class ArPaymentPromise(models.Model):
     @api.model
     def _cron_settle_promises(self):
         """Daily: settle the open promises whose date and grace period have passed."""
-        promises = self.search([("state", "=", "open")])
+        promises = self.search(self._ar_pausing_domain())
         kept = self._ar_check_moves_paid(promises.move_ids)
         broken = (promises - kept)._ar_past_grace()
         broken._break()

@@ -107,6 +107,11 @@ class ResPartner(models.Model):
         compute="_compute_ar_receivable_figures",
         groups=COLLECTIONS_USER,
     )
+    # the entries of this commercial partner: what the follow-up figures below depend on, so
+    # that the ORM forgets them when an invoice's decision changes
+    ar_commercial_move_ids = fields.One2many(
+        "account.move", "commercial_partner_id", string="Entries", groups=COLLECTIONS_USER
+    )
     ar_open_invoice_ids = fields.Many2many(
         "account.move",
         string="Open invoices",
@@ -234,6 +239,13 @@ class ResPartner(models.Model):
             partner.ar_overdue_amount = overdue
             partner.ar_oldest_overdue_days = (today - oldest).days if oldest else 0
 
+    @api.depends(
+        "ar_commercial_move_ids.state",
+        "ar_commercial_move_ids.payment_state",
+        "ar_commercial_move_ids.ar_followup_level_id",
+        "ar_commercial_move_ids.ar_due_level_id",
+        "ar_commercial_move_ids.ar_next_followup_date",
+    )
     @api.depends_context("company")
     def _compute_ar_followup(self):
         commercial = self.commercial_partner_id
@@ -255,6 +267,14 @@ class ResPartner(models.Model):
             partner.ar_followup_level_id = reached.sorted("delay")[-1:]
             partner.ar_due_level_id = due_levels.sorted("delay")[-1:]
             partner.ar_next_followup_date = min(next_dates) if next_dates else False
+
+    @api.model
+    def _ar_invalidate_followup(self):
+        """Forget the customers' follow-up figures read from their invoices' stored decision
+        once raw SQL changed it (the ORM forgets them itself after its own writes)."""
+        self.invalidate_model(
+            ["ar_open_invoice_ids", "ar_followup_level_id", "ar_due_level_id", "ar_next_followup_date"]
+        )
 
     @api.depends_context("company")
     def _compute_ar_payment_plan_count(self):
@@ -383,14 +403,19 @@ class ResPartner(models.Model):
         result = super().write(vals)
         if "ar_excluded" in vals:
             # excluding a customer (in this company) changes what is due on its invoices
-            Move = self.env["account.move"]
-            invoices = Move.search(
-                [("commercial_partner_id", "in", self.commercial_partner_id.ids)]
-                + self.env["ar.collection.rules"]._open_invoice_domain()
-            )
-            for fname in ("ar_due_level_id", "ar_next_followup_date"):
-                self.env.add_to_compute(Move._fields[fname], invoices)
+            self._ar_recompute_due_levels()
         return result
+
+    def _ar_recompute_due_levels(self):
+        """Decide again the levels due on the open invoices of these customers: after their
+        exclusion changed, or after a merge moved other customers' invoices to them."""
+        Move = self.env["account.move"]
+        invoices = Move.search(
+            [("commercial_partner_id", "in", self.commercial_partner_id.ids)]
+            + self.env["ar.collection.rules"]._open_invoice_domain()
+        )
+        for fname in ("ar_due_level_id", "ar_next_followup_date"):
+            self.env.add_to_compute(Move._fields[fname], invoices)
 
     # ------------------------------------------------------------------
     # Actions

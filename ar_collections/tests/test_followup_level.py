@@ -318,6 +318,37 @@ class TestStoredDecision(ArCollectionsCommon):
         self.assertEqual(self.decision(invoice), (self.level_1, day(10)))
 
     @freeze_time(day(10))
+    def test_customer_figures_follow_their_invoices_within_a_transaction(self):
+        """The customer's level due, next date and open invoices, read once, are read again
+        after an event changes its invoices' decision, without a new transaction."""
+        customer = self.customer.with_company(self.company)
+        invoice = self.make_invoice(1000)
+        self.assertEqual((customer.ar_due_level_id, customer.ar_next_followup_date), (self.level_1, day(10)))
+        self.assertEqual(customer.ar_open_invoice_ids, invoice)
+        self.record_level(invoice, self.level_1)
+        self.assertEqual(
+            (customer.ar_due_level_id, customer.ar_next_followup_date), (self.env["ar.followup.level"], day(21))
+        )
+        self.assertEqual(customer.ar_followup_level_id, self.level_1)
+        self.pay(invoice, 1000, day(10))
+        self.assertFalse(customer.ar_open_invoice_ids)
+        self.assertFalse(customer.ar_next_followup_date)
+
+    @freeze_time(day(10))
+    def test_merging_customers_decides_again_on_the_merged_invoices(self):
+        """Odoo's merge moves invoices in raw SQL: the kept customer's exclusion applies to the
+        invoices it receives at once, not at the next nightly refresh."""
+        duplicate = self.env["res.partner"].create({"name": "Customer (duplicate)", "email": "dup@example.com"})
+        invoice = self.make_invoice(1000, partner=duplicate)
+        self.assertEqual(self.decision(invoice), (self.level_1, day(10)))
+        self.customer.with_company(self.company).ar_excluded = True
+        wizard = self.env["base.partner.merge.automatic.wizard"].create({})
+        wizard._merge((self.customer | duplicate).ids, dst_partner=self.customer, extra_checks=False)
+        self.assertFalse(duplicate.exists())
+        self.assertEqual(invoice.commercial_partner_id, self.customer)
+        self.assertEqual(self.decision(invoice), (self.env["ar.followup.level"], None))
+
+    @freeze_time(day(10))
     def test_level_edits_change_the_decision_of_their_company(self):
         invoice = self.make_invoice(1000)
         other_company = self.setup_other_company()["company"]

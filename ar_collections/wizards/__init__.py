@@ -5,3 +5,4 @@ from . import ar_collections_export
 from . import ar_kpi_refresh
 from . import account_move_reversal
 from . import mail_compose_message
+from . import base_partner_merge_automatic_wizard
