@@ -146,5 +146,9 @@ def test_upgrade_from_the_previous_release(tmp_path, monkeypatch):
             "SELECT interval_type, nextcall > now() + interval '50 years' FROM ir_cron WHERE id = "
             "(SELECT res_id FROM ir_model_data WHERE module = 'ar_collections' AND name = 'ir_cron_worklist')"
         ) == [("months", True)]
+        assert odoo.query(
+            "SELECT EXTRACT(HOUR FROM nextcall), EXTRACT(MINUTE FROM nextcall) FROM ir_cron WHERE id = "
+            "(SELECT res_id FROM ir_model_data WHERE module = 'ar_collections' AND name = 'ir_cron_followup_automatic')"
+        ) == [(2, 0)]
     finally:
         odoo.drop()

@@ -517,7 +517,7 @@ class ArDispute(models.Model):
                 [
                     ("partner_id", "=", partner.id),
                     ("company_id", "=", dispute.company_id.id),
-                    ("state", "in", OPEN_DISPUTE_STATES),
+                    *self._ar_pausing_domain(),
                 ],
                 limit=1,
             )
@@ -542,7 +542,7 @@ class ArDispute(models.Model):
         """Daily: an activity for the owner of each open dispute past its deadline (once per deadline)."""
         late = self.search(
             [
-                ("state", "in", OPEN_DISPUTE_STATES),
+                *self._ar_pausing_domain(),
                 ("deadline_notified", "=", False),
                 ("date_deadline", "<", fields.Date.context_today(self)),
             ]

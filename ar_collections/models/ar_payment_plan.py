@@ -253,7 +253,7 @@ class ArPaymentPlan(models.Model):
         others = self.sudo().search(
             [
                 ("move_ids", "in", invoices.ids),
-                ("state", "in", HOLDING_STATES),
+                *self._ar_state_domain("holding"),
                 ("id", "!=", plan.id if plan else False),
             ]
         )

@@ -7,6 +7,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from .ar_collection_rules import CREDIT_NOTE_TYPES, INVOICE_TYPES
@@ -390,7 +391,12 @@ class ResPartner(models.Model):
         """Collections users get write access to customers for their collection fields only
         (stage, collector, exclusion: the ``ar_`` fields); the rest of a contact stays with
         whoever core or another addon lets write contacts (Contact Creation, ...)."""
-        other = {fname for fname in vals if not fname.startswith("ar_") and fname not in AR_SYSTEM_FIELDS}
+        # the entries relation is the ORM's dependency path, not a collection field to write
+        other = {
+            fname
+            for fname in vals
+            if (not fname.startswith("ar_") or fname == "ar_commercial_move_ids") and fname not in AR_SYSTEM_FIELDS
+        }
         if other and not self.env.su and not self.env.user._ar_writes_contacts():
             raise AccessError(
                 self.env._(
@@ -406,13 +412,16 @@ class ResPartner(models.Model):
             self._ar_recompute_due_levels()
         return result
 
-    def _ar_recompute_due_levels(self):
-        """Decide again the levels due on the open invoices of these customers: after their
-        exclusion changed, or after a merge moved other customers' invoices to them."""
+    def _ar_recompute_due_levels(self, companies=None):
+        """Decide again the levels due on the open invoices of these customers in ``companies``
+        (the current one by default): after their exclusion changed, or after a merge moved
+        other customers' invoices to them."""
         Move = self.env["account.move"]
-        invoices = Move.search(
+        Rules = self.env["ar.collection.rules"]
+        # sudo: the decision is the same whoever caused it, in companies the user may not see
+        invoices = Move.sudo().search(
             [("commercial_partner_id", "in", self.commercial_partner_id.ids)]
-            + self.env["ar.collection.rules"]._open_invoice_domain()
+            + expression.OR([Rules._open_invoice_domain(company=company) for company in companies or self.env.company])
         )
         for fname in ("ar_due_level_id", "ar_next_followup_date"):
             self.env.add_to_compute(Move._fields[fname], invoices)

@@ -312,10 +312,14 @@ class TestStoredDecision(ArCollectionsCommon):
         self.env["ir.default"].set("res.partner", "ar_excluded", True, company_id=self.company.id)
         self.assertTrue(self.customer.with_company(self.company).ar_excluded)
         self.assertEqual(self.due_level(invoice, day(10)), (self.env["ar.followup.level"], False))
-        self.refresh_due_levels()
+        # setting the default decides again at once, not at the nightly refresh
         self.assertEqual(self.decision(invoice), (self.env["ar.followup.level"], None))
         self.customer.with_company(self.company).ar_excluded = False  # its own value wins
         self.assertEqual(self.decision(invoice), (self.level_1, day(10)))
+        other = self.make_invoice(500, partner=self.env["res.partner"].create({"name": "Beta"}))
+        self.assertEqual(self.decision(other), (self.env["ar.followup.level"], None))
+        self.env["ir.default"].search([("field_id.name", "=", "ar_excluded")]).unlink()
+        self.assertEqual(self.decision(other), (self.level_1, day(10)))
 
     @freeze_time(day(10))
     def test_customer_figures_follow_their_invoices_within_a_transaction(self):
@@ -340,13 +344,19 @@ class TestStoredDecision(ArCollectionsCommon):
         invoices it receives at once, not at the next nightly refresh."""
         duplicate = self.env["res.partner"].create({"name": "Customer (duplicate)", "email": "dup@example.com"})
         invoice = self.make_invoice(1000, partner=duplicate)
+        other_company = self.setup_other_company()["company"]
+        other = self.make_invoice(1000, partner=duplicate, company=other_company)
         self.assertEqual(self.decision(invoice), (self.level_1, day(10)))
+        self.assertTrue(self.decision(other)[1])
         self.customer.with_company(self.company).ar_excluded = True
+        self.customer.with_company(other_company).ar_excluded = True
         wizard = self.env["base.partner.merge.automatic.wizard"].create({})
         wizard._merge((self.customer | duplicate).ids, dst_partner=self.customer, extra_checks=False)
         self.assertFalse(duplicate.exists())
         self.assertEqual(invoice.commercial_partner_id, self.customer)
         self.assertEqual(self.decision(invoice), (self.env["ar.followup.level"], None))
+        # the merge moved every company's invoices: all are decided again
+        self.assertEqual(self.decision(other), (self.env["ar.followup.level"], None))
 
     @freeze_time(day(10))
     def test_level_edits_change_the_decision_of_their_company(self):

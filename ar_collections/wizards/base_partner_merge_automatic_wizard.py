@@ -13,5 +13,6 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         partners = self.env["res.partner"].browse(partner_ids)
         result = super()._merge(partner_ids, dst_partner=dst_partner, extra_checks=extra_checks)
         self.env["account.move"].invalidate_model(["partner_id", "commercial_partner_id"])
-        partners.exists()._ar_recompute_due_levels()
+        # every company's invoices moved, whatever company the merge was made in
+        partners.exists()._ar_recompute_due_levels(companies=self.env["res.company"].sudo().search([]))
         return result

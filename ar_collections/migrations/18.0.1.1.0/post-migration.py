@@ -14,6 +14,13 @@ def migrate(cr, version):
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
     env["account.move"]._ar_refresh_due_levels()
+    # the daily job runs after the levels due (00:30) and the risk scores (01:00), whose results
+    # it reads, at the next 02:00 (UTC, as the data file schedules it)
+    daily = env.ref("ar_collections.ir_cron_followup_automatic", raise_if_not_found=False)
+    if daily:
+        now = fields.Datetime.now()
+        next_run = now.replace(hour=2, minute=0, second=0, microsecond=0)
+        daily.nextcall = next_run if next_run > now else next_run + relativedelta(days=1)
     cron = env.ref("ar_collections.ir_cron_worklist", raise_if_not_found=False)
     if cron:
         cron.write(
