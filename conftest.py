@@ -45,3 +45,15 @@ def no_ar_collections_warnings():
     if collector.records:
         lines = "\n".join(f"{r.levelname} {r.name}: {r.getMessage()}" for r in collector.records)
         pytest.fail(f"ar_collections logged warnings or errors:\n{lines}")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """No test of the project is skipped silently: a skip (an HttpCase run without
+    ``--odoo-http``, a missing browser, ...) fails the run, saying why."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped, which the suite does not allow: {reason}"

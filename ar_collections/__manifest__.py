@@ -10,7 +10,7 @@
     "license": "LGPL-3",
     "author": "ar_collections authors",
     "website": "https://github.com/ar-collections/ar_collections",
-    "depends": ["account", "mail"],
+    "depends": ["account", "mail", "portal", "account_payment"],
     "data": [
         "security/ar_collections_groups.xml",
         "security/ir.model.access.csv",
@@ -46,10 +46,16 @@
         "wizards/ar_collections_export_views.xml",
         "wizards/ar_kpi_refresh_views.xml",
         "views/ar_collections_menus.xml",
+        "views/portal_templates.xml",
     ],
     "demo": [
         "demo/ar_collections_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "ar_collections/static/tests/tours/**/*",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "application": True,

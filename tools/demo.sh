@@ -7,13 +7,14 @@ PORT=${AR_DEMO_PORT:-8069}
 DATA_DIR=${AR_DEMO_DATA_DIR:-$REPO_DIR/var/data}
 mkdir -p "$DATA_DIR"
 
-# ready only when ar_collections is installed in it: a first run killed half-way is completed
+# ready only when ar_collections and the demo payment provider (payment_demo: "Pay now" on the
+# customer's statement page) are installed in it: a first run killed half-way is completed
 if ! "$PYTHON" -c "import sys, psycopg2
 cr = psycopg2.connect(dbname=sys.argv[1]).cursor()
-cr.execute(\"SELECT 1 FROM ir_module_module WHERE name = 'ar_collections' AND state = 'installed'\")
-sys.exit(0 if cr.fetchone() else 1)" "$DB" 2>/dev/null; then
+cr.execute(\"SELECT count(*) FROM ir_module_module WHERE name IN ('ar_collections', 'payment_demo') AND state = 'installed'\")
+sys.exit(0 if cr.fetchone()[0] == 2 else 1)" "$DB" 2>/dev/null; then
     echo "Creating database $DB with ar_collections and demo data (about two minutes) ..."
-    odoo_bin -d "$DB" -i ar_collections --stop-after-init --addons-path="$ODOO_ADDONS_PATH" \
+    odoo_bin -d "$DB" -i ar_collections,payment_demo --stop-after-init --addons-path="$ODOO_ADDONS_PATH" \
         --data-dir="$DATA_DIR" --db-filter="^$DB\$" --log-level=warn
 fi
 echo "Odoo with ar_collections: http://localhost:$PORT/odoo/action-ar_collections.res_partner_action_collections (login admin / admin)"

@@ -17,8 +17,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "Installing ar_collections in the throwaway database $DB ..."
-if ! odoo_bin -d "$DB" -i ar_collections --without-demo=all --stop-after-init \
+echo "Installing ar_collections (and payment_demo, for the pay-now tests) in the throwaway database $DB ..."
+if ! odoo_bin -d "$DB" -i ar_collections,payment_demo --without-demo=all --stop-after-init \
         --addons-path="$ODOO_ADDONS_PATH" --data-dir="$AR_TEST_DATA_DIR" \
         --db-filter="^$DB\$" --log-level=warn >"$WORK/install.log" 2>&1; then
     cat "$WORK/install.log" >&2
@@ -42,6 +42,7 @@ cd "$REPO_DIR"
     --odoo-addons-path="$ODOO_ADDONS_PATH" \
     --odoo-extra="data-dir=$AR_TEST_DATA_DIR" \
     --odoo-log-level=warn \
+    --odoo-http \
     -p no:cacheprovider \
     "$@" \
     "${TESTS[@]}"

@@ -21,4 +21,5 @@ from . import ar_payment_promise
 from . import ar_partner_score
 from . import ar_kpi_snapshot
 from . import ar_worklist_item
+from . import ar_statement_access
 from . import ir_default

@@ -60,6 +60,9 @@ class ArDispute(models.Model):
         string="Invoices balance", compute="_compute_amount_residual", help="What the invoices still owe."
     )
     reason_id = fields.Many2one("ar.dispute.reason", required=True, tracking=True)
+    portal_access_id = fields.Many2one(
+        "ar.statement.access", string="Opened on the statement page", readonly=True, index="btree_not_null", copy=False
+    )
     description = fields.Html(help="What the customer says is wrong.")
     user_id = fields.Many2one(
         "res.users",

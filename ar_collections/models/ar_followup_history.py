@@ -10,6 +10,7 @@ CHANNELS = [
     ("letter", "Letter / statement"),
     ("activity", "Activity scheduled"),
     ("call", "Phone call"),
+    ("portal", "Customer's statement page"),
 ]
 
 OUTCOMES = [
@@ -21,6 +22,7 @@ OUTCOMES = [
     ("voicemail", "Left a message"),
     ("wrong_number", "Wrong number"),
     ("refused", "Refused to pay"),
+    ("customer", "Acted by the customer"),
 ]
 
 

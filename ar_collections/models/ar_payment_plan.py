@@ -78,6 +78,7 @@ class ArPaymentPlan(models.Model):
     _check_company_auto = True
     _ar_state_groups = {
         "pausing": ("active",),
+        "proposed": ("proposed",),
         "holding": HOLDING_STATES,
         "completed": ("completed",),
     }
@@ -148,6 +149,9 @@ class ArPaymentPlan(models.Model):
     )
     close_reason = fields.Text(readonly=True, copy=False)
     note = fields.Html(string="Terms", help="Printed on the agreement above the signatures.")
+    signed_by = fields.Char(readonly=True, copy=False, help="Who accepted the plan on the customer's statement page.")
+    signed_on = fields.Datetime(readonly=True, copy=False)
+    signature = fields.Image(readonly=True, copy=False, attachment=True, max_width=1024, max_height=1024)
 
     # ------------------------------------------------------------------
     # Computes

@@ -64,6 +64,9 @@ class ArPaymentPromise(models.Model):
         string="Paid since", compute="_compute_amount_paid", help="What the invoices were paid since the promise."
     )
     channel = fields.Selection(PROMISE_CHANNELS, required=True, default="call")
+    portal_access_id = fields.Many2one(
+        "ar.statement.access", string="Made on the statement page", readonly=True, index="btree_not_null", copy=False
+    )
     note = fields.Html()
     user_id = fields.Many2one("res.users", string="Taken by", default=lambda self: self.env.user, readonly=True)
     state = fields.Selection(PROMISE_STATES, default="open", required=True, readonly=True, copy=False, tracking=True)
@@ -164,7 +167,7 @@ class ArPaymentPromise(models.Model):
                 % self.env._(
                     "Promise to pay %(amount)s by %(date)s (%(promise)s): follow-ups of %(moves)s wait until then.",
                     amount=promise.currency_id.format(promise.amount),
-                    date=promise.promised_date,
+                    date=format_date(self.env, promise.promised_date),
                     promise=promise.name,
                     moves=", ".join(promise.move_ids.mapped("name")),
                 ),

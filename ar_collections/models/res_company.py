@@ -75,6 +75,25 @@ class ResCompany(models.Model):
         required=True,
     )
 
+    ar_portal_link_days = fields.Integer(
+        string="Statement links valid (days)",
+        default=60,
+        help="The link to the customer's statement page, in every reminder and statement, works this many "
+        "days after it was sent.",
+    )
+    ar_portal_daily_limit = fields.Integer(
+        string="Portal requests per day",
+        default=3,
+        help="A customer may record at most this many promises, and as many disputes, a day on its statement page.",
+    )
+    ar_portal_user_id = fields.Many2one(
+        "res.users",
+        string="Portal requests go to",
+        domain="[('share', '=', False), ('company_ids', 'in', id)]",
+        help="Who gets the activity (and owns the dispute) when a customer acts on its statement page and has "
+        "no collector. Empty: the first collections manager of the company.",
+    )
+
     # ------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------
@@ -121,6 +140,18 @@ class ResCompany(models.Model):
                         company=company.name,
                         grace=MAX_GRACE_DAYS,
                         count=MAX_INSTALLMENTS,
+                    )
+                )
+
+    @api.constrains("ar_portal_link_days", "ar_portal_daily_limit")
+    def _check_ar_portal_settings(self):
+        for company in self:
+            if not 1 <= company.ar_portal_link_days <= 366 or not 1 <= company.ar_portal_daily_limit <= 50:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: statement links are valid 1 to 366 days, and a customer may make 1 to 50 "
+                        "requests a day on its statement page.",
+                        company=company.name,
                     )
                 )
 

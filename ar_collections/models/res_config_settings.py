@@ -22,3 +22,6 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.ar_credit_hold_overdue", readonly=False, currency_field="currency_id"
     )
     ar_credit_hold_mode = fields.Selection(related="company_id.ar_credit_hold_mode", readonly=False)
+    ar_portal_link_days = fields.Integer(related="company_id.ar_portal_link_days", readonly=False)
+    ar_portal_daily_limit = fields.Integer(related="company_id.ar_portal_daily_limit", readonly=False)
+    ar_portal_user_id = fields.Many2one(related="company_id.ar_portal_user_id", readonly=False)

@@ -269,6 +269,13 @@ class ResPartner(models.Model):
             partner.ar_due_level_id = due_levels.sorted("delay")[-1:]
             partner.ar_next_followup_date = min(next_dates) if next_dates else False
 
+    def _ar_statement_url(self):
+        """The signed link to this customer's statement page in its collections company, as
+        reminders and statements carry it."""
+        self.ensure_one()
+        company = self.ar_company_id or self.env.company
+        return self.env["ar.statement.access"]._get_for(self, company)._statement_url()
+
     @api.model
     def _ar_invalidate_followup(self):
         """Forget the customers' follow-up figures read from their invoices' stored decision
@@ -503,6 +510,29 @@ class ResPartner(models.Model):
     def action_ar_open_payment_plans(self):
         self.ensure_one()
         return self._ar_open_related("ar_collections.ar_payment_plan_action")
+
+    def action_ar_open_statement_page(self):
+        """The customer's statement page as the customer sees it, through a fresh link."""
+        self.ensure_one()
+        return {"type": "ir.actions.act_url", "url": self._ar_statement_url(), "target": "new"}
+
+    def action_ar_regenerate_statement_links(self):
+        """Every statement link sent to this customer stops working (e.g. forwarded to the
+        wrong person); the next reminder carries a new one."""
+        self.ensure_one()
+        company = self.ar_company_id or self.env.company
+        self.env["ar.statement.access"]._get_for(self, company).sudo(False).action_regenerate()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "The statement links sent to %(customer)s so far no longer work.",
+                    customer=self.commercial_partner_id.name,
+                ),
+            },
+        }
 
     def action_ar_open_history(self):
         self.ensure_one()

@@ -138,3 +138,29 @@ class ArAgingReport(models.Model):
     @api.model
     def _where(self):
         return SQL("WHERE item.residual != 0")
+
+    # ------------------------------------------------------------------
+    # Summaries
+    # ------------------------------------------------------------------
+    @api.model
+    def _bucket_summaries(self, partners, company):
+        """``{partner: [{key, label, amount}]}``: what each customer owes in ``company`` by aging
+        bucket, in company currency, oldest last; one query for any number of customers."""
+        labels = dict(self._fields["aging_bucket"]._description_selection(self.env))
+        groups = {
+            partner: amounts
+            for partner, *amounts in self.with_company(company)._read_group(
+                [("partner_id", "in", partners.ids), ("company_id", "=", company.id)],
+                ["partner_id"],
+                [f"amount_{key}:sum" for key, _label in AGING_BUCKETS],
+            )
+        }
+        return {
+            partner: [
+                {"key": key, "label": labels[key], "amount": amount}
+                for (key, _label), amount in zip(
+                    AGING_BUCKETS, groups.get(partner, [0.0] * len(AGING_BUCKETS)), strict=True
+                )
+            ]
+            for partner in partners
+        }

@@ -14,12 +14,25 @@ class ReportCustomerStatement(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
+        partners = self.env["res.partner"].browse(docids).commercial_partner_id
         return {
             "doc_ids": docids,
             "doc_model": "res.partner",
-            "docs": self.env["res.partner"].browse(docids).commercial_partner_id,
+            "docs": partners,
+            "aging_summary": self._aging_summaries(partners).get,
             **report_helpers(self.env),
         }
+
+    @api.model
+    def _aging_summaries(self, partners):
+        """``{partner: [{key, label, amount}]}``, each customer in its collections company."""
+        Aging = self.env["ar.aging.report"]
+        summaries = {}
+        for company in partners.ar_company_id or self.env.company:
+            summaries.update(
+                Aging._bucket_summaries(partners.filtered(lambda p, c=company: (p.ar_company_id or c) == c), company)
+            )
+        return summaries
 
 
 def report_helpers(env):

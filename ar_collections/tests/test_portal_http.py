@@ -1,0 +1,277 @@
+# Copyright 2026 ar_collections authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import io
+import re
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
+from odoo.tools.pdf import PdfReader
+
+from .common import ArCollectionsCommon
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@tagged("post_install", "-at_install")
+class TestStatementPageHttp(ArCollectionsCommon, HttpCase):
+    """The statement page over HTTP, as a customer's browser reaches it: the access checks,
+    the CSRF token, and what is posted checked again by the server."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer.with_company(cls.company).ar_collector_id = cls.collector
+        cls.inv_1 = cls.make_invoice(1000)
+        cls.inv_2 = cls.make_invoice(400)
+        cls.other_customer = cls.env["res.partner"].create({"name": "Zeta Rivals", "is_company": True})
+        cls.inv_other = cls.make_invoice(700, partner=cls.other_customer)
+        Access = cls.env["ar.statement.access"]
+        cls.access = Access._get_for(cls.customer, cls.company)
+        cls.other_access = Access._get_for(cls.other_customer, cls.company)
+        cls.reason = cls.env.ref("ar_collections.ar_dispute_reason_pricing")
+        cls.today = fields.Date.context_today(cls.customer)
+
+    def page_url(self, access=None, token=None, suffix=""):
+        access = access or self.access
+        token = access._signed_token() if token is None else token
+        return f"{access.access_url}{suffix}?access_token={token}"
+
+    def open_page(self):
+        response = self.url_open(self.page_url())
+        self.assertEqual(response.status_code, 200)
+        return response.text, CSRF.search(response.text).group(1)
+
+    # ------------------------------------------------------------------
+    # Access
+    # ------------------------------------------------------------------
+    def test_the_link_shows_the_statement_of_that_customer(self):
+        html, _csrf = self.open_page()
+        self.assertIn(self.inv_1.name, html)
+        self.assertIn(self.inv_2.name, html)
+        self.assertIn(self.company.name, html, "it says who it is from")
+        self.assertNotIn(self.inv_other.name, html)
+        self.assertNotIn("Zeta Rivals", html)
+        pdf = self.url_open(self.page_url(suffix="/statement.pdf"))
+        self.assertEqual(pdf.status_code, 200)
+        self.assertEqual(pdf.headers["Content-Type"], "application/pdf")
+        # in test mode Odoo renders reports as HTML (its force_report_rendering is not set over HTTP)
+        self.assertIn(self.inv_1.name, pdf.text)
+        self.assertNotIn(self.inv_other.name, pdf.text)
+
+    def test_statement_pdf_names_its_sender_and_ages_the_balance(self):
+        """Rendered by the real wkhtmltopdf (with the server up for its assets) and read back:
+        the body says who it is from, whatever the page header does on this machine."""
+        self.company.write({"phone": "+32 2 555 01 01", "email": "credit@company-one.example.com"})
+        pdf, _type = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("ar_collections.action_report_customer_statement", self.customer.ids)
+        )
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+        text = " ".join(text.split())
+        for expected in (self.company.name, "+32 2 555 01 01", "credit@company-one.example.com", "120+ days"):
+            self.assertIn(expected, text)
+        self.assertIn(self.inv_1.name, text)
+        self.assertIn("1,400.00", text, "the aging summary and the total")
+
+    def test_the_page_is_in_the_customers_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["ar_collections"], ["fr_FR"], overwrite=True)
+        self.customer.lang = "fr_FR"
+        html, _csrf = self.open_page()
+        for text in ("Relevé de compte", "Promesse de paiement", "Contester une facture", "Total dû"):
+            self.assertIn(text, html)
+
+    def test_wrong_links_get_a_plain_403(self):
+        token = self.access._signed_token()
+        urls = {
+            "no token": f"{self.access.access_url}",
+            "tampered": self.page_url(token=token[:-3] + "abc"),
+            "another customer's": self.page_url(token=self.other_access._signed_token()),
+            "made up": self.page_url(token="x" * 40),
+            "no such page": f"/my/collections/999999?access_token={token}",
+            "pdf without token": f"{self.access.access_url}/statement.pdf",
+        }
+        for what, url in urls.items():
+            with self.subTest(what=what):
+                response = self.url_open(url)
+                self.assertEqual(response.status_code, 403)
+                self.assertIn("This link does not work", response.text)
+                for secret in (self.customer.name, self.inv_1.name, "1,000.00"):
+                    self.assertNotIn(secret, response.text)
+        # regenerated: the old link is refused, the new one works
+        self.access.action_regenerate()
+        self.assertEqual(self.url_open(self.page_url(token=token)).status_code, 403)
+        self.assertEqual(self.url_open(self.page_url()).status_code, 200)
+
+    def test_portal_users_see_their_own_statement_only(self):
+        contact = self.env["res.partner"].create({"name": "Jane Buyer", "parent_id": self.customer.id})
+        new_test_user(
+            self.env,
+            login="jane",
+            groups="base.group_portal",
+            partner_id=contact.id,
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        self.authenticate("jane", "jane")
+        home = self.url_open("/my/collections")
+        self.assertEqual(home.status_code, 200)
+        self.assertTrue(home.url.endswith(self.access.access_url))
+        self.assertIn(self.inv_1.name, home.text)
+        self.assertEqual(self.url_open(self.other_access.access_url).status_code, 403)
+        self.assertIn("/my/collections", self.url_open("/my").text)
+
+    # ------------------------------------------------------------------
+    # Posts
+    # ------------------------------------------------------------------
+    def post(self, suffix, data, csrf, files=None):
+        return self.url_open(
+            f"{self.access.access_url}{suffix}",
+            data={"csrf_token": csrf, "access_token": self.access._signed_token(), **data},
+            files=files,
+            allow_redirects=False,
+        )
+
+    def test_promise_needs_the_csrf_token_and_is_checked_again(self):
+        _html, csrf = self.open_page()
+        Promise = self.env["ar.payment.promise"]
+        day = str(self.today + timedelta(days=10))
+        response = self.post("/promise", {"move_ids": self.inv_1.id, "promised_date": day, "amount": "500"}, "bad")
+        self.assertEqual(response.status_code, 400)
+        # a tampered amount, another customer's invoice: refused, shown next to the field
+        response = self.post("/promise", {"move_ids": self.inv_1.id, "promised_date": day, "amount": "5000"}, csrf)
+        self.assertEqual(response.status_code, 400)
+        self.assertRegex(response.text, r'data-field="amount"[^>]*>At most')
+        response = self.post("/promise", {"move_ids": self.inv_other.id, "promised_date": day, "amount": "5"}, csrf)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('data-field="move_ids"', response.text)
+        self.assertFalse(Promise.search([("partner_id", "in", (self.customer | self.other_customer).ids)]))
+        response = self.post("/promise", {"move_ids": self.inv_1.id, "promised_date": day, "amount": "500"}, csrf)
+        self.assertEqual(response.status_code, 303)
+        self.assertIn("message=promise_ok", response.headers["Location"])
+        promise = Promise.search([("partner_id", "=", self.customer.id)])
+        self.assertRecordValues(promise, [{"amount": 500, "channel": "portal", "state": "open"}])
+        self.assertEqual(promise.move_ids, self.inv_1)
+        self.assertIn("Thank you", self.url_open(response.headers["Location"]).text)
+
+    def test_dispute_with_an_attachment(self):
+        _html, csrf = self.open_page()
+        data = {"move_id": self.inv_2.id, "reason_id": self.reason.id, "amount": "400", "message": "Never delivered"}
+        response = self.post("/dispute", data, csrf, files={"attachments": ("note.txt", b"Delivery note missing\n")})
+        self.assertEqual(response.status_code, 303)
+        dispute = self.env["ar.dispute"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(dispute.move_ids, self.inv_2)
+        self.assertEqual(dispute.message_ids.attachment_ids.mapped("name"), ["note.txt"])
+        # a refused file type: nothing more created, the error next to the field
+        data["move_id"] = self.inv_1.id
+        response = self.post("/dispute", data, csrf, files={"attachments": ("x.exe", b"MZ\x90\x00\x03\x00")})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('data-field="attachments"', response.text)
+        self.assertEqual(self.env["ar.dispute"].search_count([("partner_id", "=", self.customer.id)]), 1)
+
+    def test_plan_accepted_with_a_signature(self):
+        plan = self.env["ar.payment.plan"].create(
+            {
+                "partner_id": self.customer.id,
+                "move_ids": [Command.set(self.inv_1.ids)],
+                "installment_count": 2,
+                "first_date": self.today + timedelta(days=7),
+            }
+        )
+        plan.action_generate_schedule()
+        plan.action_mark_proposed()
+        html, _csrf = self.open_page()
+        self.assertIn(plan.name, html)
+        self.assertIn("portal.signature_form", html)
+        url = self.page_url(suffix=f"/plan/{plan.id}/accept")
+        signature = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+        refused = self.make_jsonrpc_request(
+            self.page_url(self.other_access, suffix=f"/plan/{plan.id}/accept"),
+            {
+                "name": "Intruder",
+                "signature": signature,
+            },
+        )
+        self.assertIn("error", refused)
+        self.assertEqual(plan.state, "proposed")
+        result = self.make_jsonrpc_request(url, {"name": "Jane Buyer", "signature": signature})
+        self.assertIn("message=plan_ok", result["redirect_url"])
+        self.assertEqual(plan.state, "active")
+        self.assertEqual(plan.signed_by, "Jane Buyer")
+
+    # ------------------------------------------------------------------
+    # Pay now
+    # ------------------------------------------------------------------
+    def demo_provider(self):
+        # sudo: the test user administers its own company only; the demo provider is of the main one
+        provider = (
+            self.env.ref("payment.payment_provider_demo")
+            .sudo()
+            .copy(
+                {
+                    "company_id": self.company.id,
+                    "state": "test",
+                    "is_published": True,
+                    "payment_method_ids": [Command.set(self.env.ref("payment_demo.payment_method_demo").ids)],
+                }
+            )
+        )
+        return provider
+
+    def test_pay_now_pays_the_chosen_invoices_and_the_customer_owes_the_rest(self):
+        provider = self.demo_provider()
+        invoices = self.inv_1 | self.inv_2
+        page = self.url_open(
+            f"{self.access.access_url}/pay?access_token={self.access._signed_token()}"
+            f"&move_ids={self.inv_1.id}&move_ids={self.inv_2.id}"
+        )
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("o_payment_form", page.text)
+        selection = f"{self.inv_1.id}-{self.inv_2.id}"
+        route = f"/my/collections/{self.access.id}/transaction/{selection}"
+        params = {
+            "provider_id": provider.id,
+            "payment_method_id": provider.payment_method_ids.id,
+            "token_id": None,
+            "flow": "direct",
+            "tokenization_requested": False,
+            "landing_route": self.access.access_url,
+            "is_validation": False,
+            "access_token": self.access._signed_token(),
+            "payment_reference": "BATCH",
+        }
+        Tx = self.env["payment.transaction"]
+        # a tampered amount, another customer's invoice, another customer's token: refused
+        for what, url, amount, token in (
+            ("amount", route, 100.0, params["access_token"]),
+            (
+                "invoice",
+                f"/my/collections/{self.access.id}/transaction/{self.inv_other.id}",
+                700.0,
+                params["access_token"],
+            ),
+            ("token", route, 1400.0, self.other_access._signed_token()),
+        ):
+            with self.subTest(what=what), self.assertRaises(JsonRpcException):
+                self.make_jsonrpc_request(url, dict(params, amount=amount, access_token=token))
+        self.assertFalse(Tx.search([("provider_id", "=", provider.id)]))
+        self.make_jsonrpc_request(route, dict(params, amount=1400.0))
+        tx = Tx.search([("provider_id", "=", provider.id)])
+        self.assertEqual(tx.invoice_ids, invoices)
+        self.assertEqual(tx.amount, 1400)
+        self.assertEqual(tx.partner_id, self.customer)
+        # the demo provider says it is paid; Odoo posts and reconciles the payment
+        self.make_jsonrpc_request(
+            "/payment/demo/simulate_payment",
+            {"reference": tx.reference, "payment_details": "4242", "simulated_state": "done"},
+        )
+        tx._post_process()
+        self.assertEqual(tx.state, "done")
+        self.assertTrue(tx.payment_id)
+        self.assertEqual(invoices.mapped("amount_residual"), [0.0, 0.0])
+        for state in invoices.mapped("payment_state"):
+            self.assertIn(state, ("in_payment", "paid"))
+        self.assertEqual(self.customer.with_company(self.company).ar_total_due, 0.0)
