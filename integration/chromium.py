@@ -3,6 +3,7 @@ a person would. Console errors, uncaught exceptions and failed loads the browser
 collected in ``errors``."""
 
 import json
+import resource
 import shutil
 import subprocess
 import time
@@ -18,6 +19,15 @@ FLAGS = [
 ]  # fmt: skip
 
 
+def _no_memory_limit():
+    """Chromium reserves far more address space than it uses: the limit Odoo's server sets on
+    its own process (``limit_memory_hard``, inherited by children once pytest-odoo has started
+    the HTTP server in this process) would kill it at start, as Odoo's own browser launcher
+    knows (it lifts the limit the same way)."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+
+
 class Chromium:
     def __init__(self, tmp_path, deadline=60):
         binary = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -28,6 +38,7 @@ class Chromium:
         self.process = subprocess.Popen(
             [binary, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=_no_memory_limit,  # noqa: PLW1509 (one setrlimit call, as Odoo does)
         )  # fmt: skip
         try:
             port_file = self.profile / "DevToolsActivePort"

@@ -8,14 +8,14 @@ acts for that customer in that company only; the model methods check what is pos
 
 from werkzeug.urls import url_encode
 
-from odoo import SUPERUSER_ID, http
+from odoo import SUPERUSER_ID, Command, http
 from odoo.exceptions import ValidationError
 from odoo.http import content_disposition, request
 
 from odoo.addons.account_payment.controllers.payment import PaymentPortal
 from odoo.addons.account_payment.controllers.portal import PortalAccount
 
-from ..models.ar_statement_access import PortalInputError
+from ..models.ar_statement_access import ATTACHMENT_MAX_BYTES, PortalInputError
 
 MESSAGES = ("promise_ok", "dispute_ok", "plan_ok", "plan_request_ok", "paid")
 
@@ -31,7 +31,7 @@ class ArCollectionsPortal(PortalAccount, PaymentPortal):
         page's company and the reader's language."""
         # sudo: public visitors and portal users have no access rights on ar.statement.access
         access = request.env["ar.statement.access"].sudo().browse(access_id).exists()
-        if not access:
+        if not access or (access_token is not None and not isinstance(access_token, str)):
             return None
         user = request.env.user
         if not (access._is_portal_user_of(user) or access._check_signed_token(access_token)):
@@ -113,12 +113,16 @@ class ArCollectionsPortal(PortalAccount, PaymentPortal):
         if not access:
             return self._ar_denied()
         customer = access._customer()
-        # sudo: the report is rendered for this customer only, after the access check above
+        # sudo: the report is rendered for this customer only, after the access check above;
+        # it links to the page by the visitor's own link (a new one would renew its expiry)
         pdf, _type = (
             request.env["ir.actions.report"]
             .sudo()
             .with_company(access.company_id)
-            .with_context(lang=access.env.lang)
+            .with_context(
+                lang=access.env.lang,
+                ar_statement_url=f"{access.get_base_url()}{self._ar_page_url(access, access_token)}",
+            )
             ._render_qweb_pdf("ar_collections.action_report_customer_statement", customer.ids)
         )
         name = access.env._("Statement %(customer)s.pdf", customer=customer.name)
@@ -155,17 +159,20 @@ class ArCollectionsPortal(PortalAccount, PaymentPortal):
 
     @http.route("/my/collections/<int:access_id>/dispute", type="http", auth="public", methods=["POST"], website=True)
     def portal_statement_dispute(self, access_id, access_token=None, **post):
-        files = [
-            (upload.filename or "attachment", upload.read())
-            for upload in request.httprequest.files.getlist("attachments")
-            if upload.filename
-        ]
+        def files():
+            # read once the access is checked, and no more than the largest file accepted
+            return [
+                (upload.filename, upload.read(ATTACHMENT_MAX_BYTES + 1))
+                for upload in request.httprequest.files.getlist("attachments")
+                if upload.filename
+            ]
+
         posted = {"form": "dispute", **{k: v for k, v in post.items() if k != "attachments"}}
         return self._ar_post(
             access_id,
             access_token,
             lambda access: access._portal_dispute(
-                post.get("move_id"), post.get("reason_id"), post.get("amount"), post.get("message"), files
+                post.get("move_id"), post.get("reason_id"), post.get("amount"), post.get("message"), files()
             ),
             posted,
             "dispute_ok",
@@ -188,7 +195,7 @@ class ArCollectionsPortal(PortalAccount, PaymentPortal):
         # the signature form (portal.signature_form) posts JSON, the token in its URL
         access_token = access_token or request.httprequest.args.get("access_token")
         access = self._ar_access(access_id, access_token)
-        if not access:
+        if not access or not isinstance(name, (str, type(None))) or not isinstance(signature, (str, type(None))):
             return {"error": request.env._("This link does not work.")}
         try:
             access._portal_accept_plan(plan_id, name, signature)
@@ -245,6 +252,7 @@ class ArCollectionsPortal(PortalAccount, PaymentPortal):
 
     @http.route("/my/collections/<int:access_id>/transaction/<string:selection>", type="json", auth="public")
     def portal_statement_transaction(self, access_id, selection, access_token=None, payment_reference=None, **kwargs):
+        # the reference is Odoo's, made from the invoices and unique (not the one posted)
         """A draft transaction paying the chosen invoices in full; the amount posted must be
         what they owe now."""
         access = self._ar_access(access_id, access_token)
@@ -256,8 +264,11 @@ class ArCollectionsPortal(PortalAccount, PaymentPortal):
             raise ValidationError(" ".join(error.errors.values())) from None
         currency = invoices.currency_id
         amount = sum(invoices.mapped("amount_residual"))
-        posted = kwargs.get("amount")
-        if posted is None or currency.compare_amounts(float(posted), amount):
+        try:
+            posted = float(kwargs.get("amount"))
+        except (TypeError, ValueError):
+            posted = None
+        if posted is None or currency.compare_amounts(posted, amount):
             raise ValidationError(
                 access.env._("The amount to pay changed: reload the page to pay what the invoices owe now.")
             )
@@ -265,6 +276,12 @@ class ArCollectionsPortal(PortalAccount, PaymentPortal):
         user = request.env.user
         partner = user.partner_id if not user._is_public() else access.partner_id
         kwargs.pop("amount")
-        return self._process_transaction(
-            partner.id, currency.id, invoices.ids, payment_reference, amount=amount, **kwargs
+        kwargs.update(currency_id=currency.id, partner_id=partner.id, amount=amount)
+        tx_sudo = self._create_transaction(
+            custom_create_values={
+                "invoice_ids": [Command.set(invoices.ids)],
+                "ar_statement_access_id": access.id,
+            },
+            **kwargs,
         )
+        return tx_sudo._get_processing_values()

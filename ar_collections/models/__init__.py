@@ -23,3 +23,4 @@ from . import ar_kpi_snapshot
 from . import ar_worklist_item
 from . import ar_statement_access
 from . import ir_default
+from . import payment_transaction

@@ -149,6 +149,11 @@ class ArFollowupBatch(models.Model):
                         date=batch.date,
                     )
                 )
+        # the statement pages the messages link to, made now in one transaction: workers
+        # running the lines at once would otherwise race to make the same page
+        Access = self.env["ar.statement.access"]
+        for batch in self:
+            Access._ensure_for(batch.line_ids.partner_id, batch.company_id)
         self.write({"state": "running"})
         self.env.ref("ar_collections.ir_cron_followup_batch_run")._trigger()
         return True
@@ -160,6 +165,11 @@ class ArFollowupBatch(models.Model):
             if not failed:
                 raise UserError(self.env._("Batch %(name)s has no failed line to retry.", name=batch.name))
             failed.write({"state": "planned", "result": False})
+        # the statement pages the messages link to, made now in one transaction: workers
+        # running the lines at once would otherwise race to make the same page
+        Access = self.env["ar.statement.access"]
+        for batch in self:
+            Access._ensure_for(batch.line_ids.partner_id, batch.company_id)
         self.write({"state": "running"})
         self.env.ref("ar_collections.ir_cron_followup_batch_run")._trigger()
         return True

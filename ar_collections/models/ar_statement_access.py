@@ -12,6 +12,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import consteq, format_amount, format_date, hash_sign, verify_hash_signed
+from odoo.tools.image import base64_to_image
 from odoo.tools.mimetypes import guess_mimetype
 
 from .ar_collection_rules import INVOICE_TYPES
@@ -71,9 +72,10 @@ class ArStatementAccess(models.Model):
     ]
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for access in self:
             access.access_url = f"/my/collections/{access.id}"
+        return result
 
     # ------------------------------------------------------------------
     # Links
@@ -82,12 +84,25 @@ class ArStatementAccess(models.Model):
     def _get_for(self, partner, company):
         """The statement page of ``partner`` (its commercial entity) in ``company``, made if
         needed."""
-        partner = partner.commercial_partner_id
-        # sudo: the page is made when a reminder or a portal visit first needs it, by whoever
-        # sends the reminder; nobody writes it over RPC (collections managers regenerate it)
+        return self._ensure_for(partner, company).filtered(lambda p: p.partner_id == partner.commercial_partner_id)
+
+    @api.model
+    def _ensure_for(self, partners, company):
+        """The statement pages of ``partners`` (their commercial entities) in ``company``, the
+        missing ones made: one search and one create for any number of customers."""
+        partners = partners.commercial_partner_id
+        # sudo: the pages are made when a reminder or a portal visit first needs them, by
+        # whoever sends the reminder; nobody writes them over RPC (managers regenerate them)
         Access = self.sudo()
-        access = Access.search([("partner_id", "=", partner.id), ("company_id", "=", company.id)], limit=1)
-        return access or Access.create({"partner_id": partner.id, "company_id": company.id})
+        existing = Access.search([("partner_id", "in", partners.ids), ("company_id", "=", company.id)])
+        missing = partners - existing.partner_id
+        created = Access.create(
+            [
+                {"partner_id": partner.id, "company_id": company.id, "access_token": str(uuid.uuid4())}
+                for partner in missing
+            ]
+        )
+        return existing | created
 
     def _signed_token(self):
         """A token for the link to this page: valid for the company's days, until regenerated."""
@@ -294,11 +309,11 @@ class ArStatementAccess(models.Model):
             )
         return chosen
 
-    def _parse_amount(self, value, field, maximum):
-        currency = self.company_id.currency_id
+    def _parse_amount(self, value, field, maximum, currency):
+        """The amount entered, in ``currency`` (the invoices'), from more than 0 to ``maximum``."""
         try:
             amount = currency.round(float(str(value).replace(",", ".")))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise PortalInputError({field: self.env._("Enter an amount, such as 250.00.")}) from None
         if currency.compare_amounts(amount, 0.0) <= 0:
             raise PortalInputError({field: self.env._("Enter an amount of more than 0.")})
@@ -374,7 +389,7 @@ class ArStatementAccess(models.Model):
         if invoices:
             balance = sum(invoices.mapped("amount_residual"))
             try:
-                amount = self._parse_amount(amount, "amount", balance)
+                amount = self._parse_amount(amount, "amount", balance, invoices.currency_id[:1])
             except PortalInputError as error:
                 errors.update(error.errors)
         if invoices.currency_id and len(invoices.currency_id) > 1:
@@ -416,7 +431,7 @@ class ArStatementAccess(models.Model):
             errors["reason_id"] = self.env._("Choose what is wrong.")
         if invoice:
             try:
-                amount = self._parse_amount(amount, "amount", invoice.amount_residual)
+                amount = self._parse_amount(amount, "amount", invoice.amount_residual, invoice.currency_id)
             except PortalInputError as error:
                 errors.update(error.errors)
         if not (message or "").strip():
@@ -448,9 +463,17 @@ class ArStatementAccess(models.Model):
             )
         )
         if files:
+            # stored with the type found in their content, not the one their name says: a page
+            # named .html that reads as text is served as text
+            attachments = self.env["ir.attachment"].create(
+                [
+                    {"name": name, "raw": data, "mimetype": mimetype, "res_model": dispute._name, "res_id": dispute.id}
+                    for name, data, mimetype in files
+                ]
+            )
             dispute.message_post(
                 body=self.env._("Sent by the customer with the dispute."),
-                attachments=[(name, data) for name, data, _mimetype in files],
+                attachment_ids=attachments.ids,
                 subtype_xmlid="mail.mt_note",
             )
         self._acted(
@@ -482,7 +505,8 @@ class ArStatementAccess(models.Model):
             raise PortalInputError({"signature": self.env._("Sign the plan.")})
         try:
             base64.b64decode(signature, validate=True)
-        except (binascii.Error, ValueError):
+            base64_to_image(signature)  # an image: what the signature widget sends
+        except (binascii.Error, ValueError, UserError):
             raise PortalInputError({"signature": self.env._("The signature could not be read: sign again.")}) from None
         try:
             with self.env.cr.savepoint():

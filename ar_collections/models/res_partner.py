@@ -271,8 +271,11 @@ class ResPartner(models.Model):
 
     def _ar_statement_url(self):
         """The signed link to this customer's statement page in its collections company, as
-        reminders and statements carry it."""
+        reminders and statements carry it. The page's own PDF carries the link its visitor
+        came with (``ar_statement_url`` in the context): downloading it renews nothing."""
         self.ensure_one()
+        if self.env.context.get("ar_statement_url"):
+            return self.env.context["ar_statement_url"]
         company = self.ar_company_id or self.env.company
         return self.env["ar.statement.access"]._get_for(self, company)._statement_url()
 
@@ -514,6 +517,8 @@ class ResPartner(models.Model):
     def action_ar_open_statement_page(self):
         """The customer's statement page as the customer sees it, through a fresh link."""
         self.ensure_one()
+        if not self.env.user.has_group("ar_collections.group_ar_collections_user"):
+            raise AccessError(self.env._("Only collections users open a customer's statement page."))
         return {"type": "ir.actions.act_url", "url": self._ar_statement_url(), "target": "new"}
 
     def action_ar_regenerate_statement_links(self):

@@ -9,8 +9,8 @@ from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.ar_collections.models.ar_statement_access import PortalInputError
-
+from ..models.ar_statement_access import PortalInputError
+from ..report.report_customer_statement import report_helpers
 from .common import ArCollectionsCommon
 
 TODAY = date(2026, 3, 20)  # the invoices of DUE (March 1st) are 19 days overdue
@@ -93,6 +93,9 @@ class TestStatementPage(ArCollectionsCommon):
                 customer.with_user(self.collector).action_ar_regenerate_statement_links()
             customer.with_user(self.manager).action_ar_regenerate_statement_links()
             self.assertFalse(self.access()._check_signed_token(token))
+            # a user outside collections gets no link to a customer's page
+            with self.assertRaises(AccessError):
+                customer.with_user(self.billing_clerk).action_ar_open_statement_page()
 
     def test_reminders_carry_the_link(self):
         with freeze_time(TODAY):
@@ -107,8 +110,6 @@ class TestStatementPage(ArCollectionsCommon):
         self.assertIn(f"/my/collections/{access.id}?access_token=", str(body))
 
     def report_values(self):
-        from odoo.addons.ar_collections.report.report_customer_statement import report_helpers
-
         return report_helpers(self.env)
 
     # ------------------------------------------------------------------
@@ -249,6 +250,7 @@ class TestStatementPage(ArCollectionsCommon):
         self.assertEqual(dispute.move_ids, self.inv_1)
         self.assertIn("not the one quoted", dispute.description)
         self.assertEqual(dispute.message_ids.attachment_ids.mapped("name"), ["quote.pdf"])
+        self.assertEqual(dispute.message_ids.attachment_ids.mimetype, "application/pdf")
         self.env.flush_all()
         self.assertFalse(self.inv_1.ar_due_level_id)
         pauses = (self.inv_1 | self.inv_2)._ar_get_followup_pauses()
@@ -259,6 +261,11 @@ class TestStatementPage(ArCollectionsCommon):
         with self.assertRaises(PortalInputError) as caught:
             access._portal_dispute(str(self.inv_1.id), str(self.reason.id), "10", "Again")
         self.assertIn("move_id", caught.exception.errors)
+        # a page that reads as text is stored and served as text, whatever its name says
+        other = access._portal_dispute(
+            str(self.inv_2.id), str(self.reason.id), "10", "See the note", [("note.html", b"hello <script>x</script>")]
+        )
+        self.assertEqual(other.message_ids.attachment_ids.mimetype, "text/plain")
 
     @freeze_time(TODAY)
     def test_dispute_bad_input_is_refused_next_to_its_field(self):
@@ -310,6 +317,14 @@ class TestStatementPage(ArCollectionsCommon):
         self.assertIn("signature", caught.exception.errors)
         with self.assertRaises(PortalInputError):
             access._portal_accept_plan(plan.id, "Jane Buyer", "not base64!")
+        # base64 that is not an image: refused as a signature, nothing left for the collector
+        try:
+            access._portal_accept_plan(plan.id, "Jane Buyer", base64.b64encode(b"<html>hello</html>").decode())
+        except PortalInputError as error:
+            self.assertIn("signature", error.errors)
+        else:
+            self.fail("a non-image signature was accepted")
+        self.assertFalse(plan.activity_ids)
         self.assertEqual(plan.state, "proposed")
         access._portal_accept_plan(plan.id, "Jane Buyer", SIGNATURE)
         self.assertRecordValues(plan, [{"state": "active", "signed_by": "Jane Buyer", "date_activated": TODAY}])

@@ -59,6 +59,10 @@ class TestStatementPageHttp(ArCollectionsCommon, HttpCase):
         # in test mode Odoo renders reports as HTML (its force_report_rendering is not set over HTTP)
         self.assertIn(self.inv_1.name, pdf.text)
         self.assertNotIn(self.inv_other.name, pdf.text)
+        # the statement links to the page by the visitor's own link: downloading renews nothing
+        token = self.access._signed_token()
+        pdf = self.url_open(self.page_url(token=token, suffix="/statement.pdf"))
+        self.assertEqual(set(re.findall(r"/my/collections/\d+\?access_token=([\w-]+)", pdf.text)), {token})
 
     def test_statement_pdf_names_its_sender_and_ages_the_balance(self):
         """Rendered by the real wkhtmltopdf (with the server up for its assets) and read back:
@@ -258,8 +262,12 @@ class TestStatementPageHttp(ArCollectionsCommon, HttpCase):
             with self.subTest(what=what), self.assertRaises(JsonRpcException):
                 self.make_jsonrpc_request(url, dict(params, amount=amount, access_token=token))
         self.assertFalse(Tx.search([("provider_id", "=", provider.id)]))
+        # a first attempt abandoned: a second one is made, with its own reference
         self.make_jsonrpc_request(route, dict(params, amount=1400.0))
-        tx = Tx.search([("provider_id", "=", provider.id)])
+        abandoned = Tx.search([("provider_id", "=", provider.id)])
+        self.make_jsonrpc_request(route, dict(params, amount=1400.0))
+        tx = Tx.search([("provider_id", "=", provider.id)]) - abandoned
+        self.assertNotEqual(tx.reference, abandoned.reference)
         self.assertEqual(tx.invoice_ids, invoices)
         self.assertEqual(tx.amount, 1400)
         self.assertEqual(tx.partner_id, self.customer)
@@ -275,3 +283,10 @@ class TestStatementPageHttp(ArCollectionsCommon, HttpCase):
         for state in invoices.mapped("payment_state"):
             self.assertIn(state, ("in_payment", "paid"))
         self.assertEqual(self.customer.with_company(self.company).ar_total_due, 0.0)
+        # the collector hears of it, as of every action on the page
+        history = self.env["ar.followup.history"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(history.channel, "portal")
+        self.assertIn(tx.reference, history.note)
+        self.assertEqual(
+            self.customer.activity_ids.filtered(lambda a: "paid online" in (a.summary or "")).user_id, self.collector
+        )

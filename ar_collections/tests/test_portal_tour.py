@@ -85,4 +85,5 @@ class TestStatementPageTour(ArCollectionsCommon, HttpCase):
         self.assertEqual((promise.activity_ids | dispute.activity_ids | self.plan.activity_ids).user_id, self.collector)
         history = self.env["ar.followup.history"].search([("partner_id", "=", self.customer.id)])
         self.assertEqual(set(history.mapped("channel")), {"portal"})
-        self.assertEqual(len(history), 3)
+        self.assertEqual(len(history), 4, "the promise, the dispute, the plan and the payment")
+        self.assertIn(tx.reference, " ".join(history.mapped("note")))
