@@ -14,7 +14,7 @@ import resource
 import time
 from collections import Counter
 
-from common import environment, setup
+from common import environment, serve_http, setup
 
 
 def measure(env, func):
@@ -38,11 +38,9 @@ def main():
     args = parser.parse_args()
     registry = setup(args.db)
     with environment(registry) as env:
+        serve_http(env)
         Move = env["account.move"]
         open_invoices = Move.search(env["ar.collection.rules"]._open_invoice_domain())
-        per_customer = Counter(
-            open_invoices.mapped("commercial_partner_id").ids and open_invoices.commercial_partner_id.ids
-        )
         per_customer = Counter(inv.commercial_partner_id.id for inv in open_invoices)
         print(f"book: {len(per_customer)} customers with {len(open_invoices)} open invoices")
 

@@ -1,11 +1,21 @@
-"""Workload generator: a realistic receivables book in a fresh database.
+"""Workload generator of the follow-up batch benchmark: a receivables book.
 
-Default workload (the issue's): 4,000 customers, 20,000 posted customer
-invoices over every aging bucket (due dates from 200 days ago to 30 days
-ahead), 20 % in EUR, invoices per customer skewed from 1 to 12, and 5 % of
-invoices partly paid. Deterministic (seeded).
+Default workload (the issue's): 4,000 customers with an email address, five
+collectors, 20,000 posted open customer invoices over every aging bucket
+(due dates from 200 days ago to 30 days ahead), 20 % in EUR, invoices per
+customer skewed from 1 to 12, 5 % of the invoices partly paid. Deterministic
+(seeded). Made in three steps (see bench/README.md for why):
 
-    python3 bench/generate.py DB [--customers N] [--invoices N]
+1. through the ORM, the customers, collectors and ``--orm-invoices`` posted
+   invoices (every customer gets at least one);
+2. in SQL, copies of those invoices (``book.multiply_open_invoices``) up to
+   ``--invoices`` open invoices, spread over the customers;
+3. through the ORM again, 5 % of all the open invoices partly paid (40 %)
+   with ``account.payment.register``.
+
+Ends with the checks of ``book.check_book``.
+
+    python3 bench/generate.py DB [--customers N] [--invoices N] [--orm-invoices N]
 """
 
 import argparse
@@ -13,12 +23,13 @@ import random
 import time
 from datetime import date, timedelta
 
+from book import check_book, multiply_open_invoices
 from common import environment, setup
 
 from odoo import Command
 
 
-def generate(env, customers, invoices, seed=42):
+def generate(env, customers, invoices, seed=42, partly_paid=True):
     rng = random.Random(seed)
     company = env.company
     eur = env.ref("base.EUR")
@@ -67,27 +78,50 @@ def generate(env, customers, invoices, seed=42):
         env.cr.commit()
         env.invalidate_all()
         print(f"  {len(moves)} invoices posted", flush=True)
-    partly_paid = moves.browse(rng.sample(moves.ids, len(moves) // 20))
-    for invoice in partly_paid:
+    if partly_paid:
+        pay_partly(env, moves, rng)
+    return partners, moves
+
+
+def pay_partly(env, moves, rng, share=0.05):
+    """``share`` of ``moves``, drawn at random, paid at 40 % today."""
+    today = date.today()
+    paid = moves.browse(rng.sample(moves.ids, int(len(moves) * share)))
+    for done, invoice in enumerate(paid, start=1):
         env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
             {"amount": round(invoice.amount_residual * 0.4, 2), "payment_date": today}
         )._create_payments()
+        if done % 200 == 0:
+            env.cr.commit()
+            env.invalidate_all()
+            print(f"  {done} invoices partly paid", flush=True)
     env.cr.commit()
-    return partners, moves
+    return paid
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("db")
     parser.add_argument("--customers", type=int, default=4000)
-    parser.add_argument("--invoices", type=int, default=20000)
+    parser.add_argument("--invoices", type=int, default=20000, help="open invoices after the SQL copies")
+    parser.add_argument("--orm-invoices", type=int, default=4000, help="posted through the ORM")
     args = parser.parse_args()
     registry = setup(args.db)
     started = time.perf_counter()
     with environment(registry) as env:
-        partners, moves = generate(env, args.customers, args.invoices)
-        seconds = time.perf_counter() - started
-        print(f"generated {len(partners)} customers, {len(moves)} posted invoices in {seconds:.0f} s")
+        partners, moves = generate(env, args.customers, min(args.orm_invoices, args.invoices), partly_paid=False)
+        print(f"  {len(partners)} customers, {len(moves)} invoices (ORM) in {time.perf_counter() - started:.0f} s")
+        step = time.perf_counter()
+        copied = multiply_open_invoices(env, partners, args.invoices)
+        print(f"  {copied} invoices copied in SQL in {time.perf_counter() - step:.0f} s", flush=True)
+        step = time.perf_counter()
+        open_invoices = env["account.move"].search(
+            [("move_type", "=", "out_invoice"), ("state", "=", "posted"), ("payment_state", "=", "not_paid")]
+        )
+        paid = pay_partly(env, open_invoices, random.Random(43))
+        print(f"  {len(paid)} invoices partly paid (ORM) in {time.perf_counter() - step:.0f} s")
+        print(f"generated in {time.perf_counter() - started:.0f} s", flush=True)
+        check_book(env, args.invoices)
 
 
 if __name__ == "__main__":
