@@ -10,11 +10,14 @@ chunk committed); peak memory of the process.
 """
 
 import argparse
+import io
 import resource
 import time
 from collections import Counter
 
 from common import environment, serve_http, setup
+
+from odoo.tools.pdf import PdfReader
 
 
 def measure(env, func):
@@ -47,28 +50,36 @@ def main():
         env.invalidate_all()
         batch, seconds, queries = measure(env, lambda: preview(env))
         lines = len(batch.line_ids)
+        # the run is measured on customers due a level that emails them (with the statement PDF)
+        emailed = [line.partner_id.id for line in batch.line_ids if line.state == "planned" and line.send_email]
+        levels = Counter(line.level_id.name for line in batch.line_ids if line.state == "planned")
         print(
             f"preview, whole book: {seconds:.2f} s, {queries} queries, {lines} customers, "
             f"{queries / max(lines, 1):.3f} queries per customer"
         )
+        print(f"  levels due: {dict(levels)}; {len(emailed)} customers due an email")
 
-        few = [pid for pid, n in per_customer.items() if n <= 2][:300]
-        many = [pid for pid, n in per_customer.items() if n >= 8][:300]
-        for label, ids in (("<= 2 invoices", few), (">= 8 invoices", many)):
+        # the 300 customers with the fewest open invoices against the 300 with the most
+        ranked = sorted(per_customer, key=lambda pid: (per_customer[pid], pid))
+        size = min(300, len(ranked) // 2)
+        for label, ids in (("fewest", ranked[:size]), ("most", ranked[-size:])):
+            counts = [per_customer[pid] for pid in ids]
             env.invalidate_all()
             sub, seconds, queries = measure(env, lambda ids=ids: preview(env, ids))
             invoices = sum(len(line.move_ids) for line in sub.line_ids)
             print(
-                f"preview, 300 customers with {label}: {seconds:.2f} s, {queries} queries ({invoices} invoices covered)"
+                f"preview, the {size} customers with the {label} open invoices ({min(counts)}-{max(counts)} each): "
+                f"{seconds:.2f} s, {queries} queries ({len(sub.line_ids)} customers due, {invoices} invoices covered)"
             )
         env.cr.rollback()
 
-        run_ids = [pid for pid in per_customer][: args.run_customers]
+        run_ids = emailed[: args.run_customers]
         batch = preview(env, run_ids)
         planned = len(batch.line_ids.filtered(lambda line: line.state == "planned"))
         batch.action_run()
         env.cr.commit()
         mails_before = env["mail.mail"].search_count([])
+        attachments_before = env["ir.attachment"].search([], order="id desc", limit=1).id
         started, queries, chunks = time.perf_counter(), env.cr.sql_log_count, 0
         Batch = env["ar.followup.batch"]
         while Batch._cron_run_batches(batch_size=50):
@@ -79,11 +90,21 @@ def main():
         batch.invalidate_recordset()
         mails = env["mail.mail"].search_count([]) - mails_before
         print(
-            f"run, {planned} customers in {chunks} chunks of 50: {seconds:.1f} s "
-            f"({seconds / max(planned, 1) * 1000:.0f} ms per customer, statement PDF included), "
+            f"run, {planned} customers due an email in {chunks} chunks of 50: {seconds:.1f} s "
+            f"({seconds / max(planned, 1) * 1000:.0f} ms per customer, email and statement PDF), "
             f"{queries / max(planned, 1):.0f} queries per customer, {mails} mails queued, "
             f"{batch.done_count} done, {batch.failed_count} failed, {batch.skipped_count} skipped"
         )
+        pdfs = env["ir.attachment"].search([("id", ">", attachments_before), ("mimetype", "=", "application/pdf")])
+        if pdfs:
+            sample = pdfs[0]
+            reader = PdfReader(io.BytesIO(sample.raw))
+            text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+            print(
+                f"statement PDFs attached: {len(pdfs)}, {sum(pdfs.mapped('file_size')) / len(pdfs) / 1024:.0f} KB each "
+                f"on average; one read back: {len(reader.pages)} page(s), names its customer: "
+                f"{env['res.partner'].browse(sample.res_id).name in text}"
+            )
     print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

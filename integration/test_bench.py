@@ -11,7 +11,8 @@ from odoo_process import REPO
 @pytest.mark.parametrize(
     ("script", "args", "expected"),
     [
-        ("tools/bench.sh", ["--customers", "30", "--invoices", "90"], ["preview, whole book", "peak memory"]),
+        ("tools/bench.sh", ["--customers", "30", "--invoices", "90", "--orm-invoices", "40"],
+         ["invoices copied in SQL", "check: 90 open posted", "preview, whole book", "peak memory"]),
         (
             "tools/bench_insight.sh",
             ["--customers", "30", "--open-invoices", "40", "--paid-invoices", "10", "--promises", "4",

@@ -36,7 +36,12 @@ run_bench() {
     shift 2
     DB="ar_collections_bench_$$"
     WORK=$(mktemp -d)
-    trap 'drop_db "$DB"; rm -rf "$WORK"' EXIT
+    # AR_BENCH_KEEP=1 keeps the database and its data directory, to rerun bench/$2 on it
+    if [ "${AR_BENCH_KEEP:-}" = 1 ]; then
+        trap 'echo "kept: database $DB, data directory $WORK/data"' EXIT
+    else
+        trap 'drop_db "$DB"; rm -rf "$WORK"' EXIT
+    fi
     echo "Installing ar_collections in $DB ..."
     odoo_bin -d "$DB" -i ar_collections --without-demo=all --stop-after-init --addons-path="$ODOO_ADDONS_PATH" \
         --data-dir="$WORK/data" --db-filter="^$DB\$" --log-level=warn
