@@ -1,5 +1,5 @@
 # ar_collections: the commands a newcomer needs. See README.md.
-.PHONY: setup demo test lint bench bench-insight clean
+.PHONY: setup demo test lint i18n bench bench-insight clean
 
 setup:  ## install what is missing: .venv with Odoo 18.0 and the test requirements, wkhtmltopdf, chromium, PostgreSQL
 	tools/setup.sh
@@ -12,6 +12,9 @@ test:  ## set up, then run the whole test suite in a throwaway database
 
 lint:  ## pylint-odoo (OCA checks), OCA XML/CSV checks, ruff
 	tools/lint.sh
+
+i18n:  ## export the terms to i18n/ar_collections.pot and update fr.po from it (new terms listed)
+	tools/i18n.sh
 
 bench:  ## follow-up batch benchmark on a generated book (bench/README.md)
 	tools/bench.sh
