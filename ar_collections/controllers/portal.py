@@ -72,28 +72,49 @@ class ArCollectionsPortal(PortalAccount, PaymentPortal):
     # ------------------------------------------------------------------
     # /my
     # ------------------------------------------------------------------
+    def _ar_portal_companies(self):
+        """``{company: open invoices}`` of the logged-in user's customer, in the companies the
+        user is allowed in: one statement page each."""
+        user = request.env.user
+        # sudo: portal users read their own receivable figures, not the collection models
+        groups = (
+            request.env["account.move"]
+            .sudo()
+            ._read_group(
+                [("commercial_partner_id", "=", user.partner_id.commercial_partner_id.id)]
+                + request.env["ar.collection.rules"].sudo()._open_invoice_domain(company=user.company_ids),
+                ["company_id"],
+                ["__count"],
+            )
+        )
+        return dict(groups)
+
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if "ar_statement_count" in counters:
-            partner = request.env.user.partner_id.commercial_partner_id
-            # sudo: portal users read their own receivable figures, not the collection models
-            invoices = (
-                request.env["account.move"]
-                .sudo()
-                .search_count(
-                    [("commercial_partner_id", "=", partner.id)]
-                    + request.env["ar.collection.rules"].sudo()._open_invoice_domain(company=request.env.company),
-                    limit=1,
-                )
-            )
-            values["ar_statement_count"] = invoices
+            values["ar_statement_count"] = sum(self._ar_portal_companies().values())
         return values
 
     @http.route("/my/collections", type="http", auth="user", website=True, sitemap=False)
     def portal_my_statement(self, **kwargs):
+        """The customer's statement page; a choice of pages when it owes several companies."""
         user = request.env.user
-        access = request.env["ar.statement.access"]._get_for(user.partner_id, request.env.company)
-        return request.redirect(access.access_url)
+        companies = self._ar_portal_companies()
+        if len(companies) <= 1:
+            company = next(iter(companies), request.env.company)
+            if company not in user.company_ids:
+                company = user.company_id
+            return request.redirect(request.env["ar.statement.access"]._get_for(user.partner_id, company).access_url)
+        Access = request.env["ar.statement.access"]
+        pages = Access.union(*(Access._get_for(user.partner_id, company) for company in companies))
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "ar_statement",
+                "pages": [(page, companies[page.company_id]) for page in pages.sorted(lambda p: p.company_id.name)],
+            }
+        )
+        return request.render("ar_collections.portal_statement_companies", values)
 
     # ------------------------------------------------------------------
     # The statement
@@ -245,7 +266,7 @@ class ArCollectionsPortal(PortalAccount, PaymentPortal):
                 "amount": amount,
                 "payment": {"amount": amount, "reference": reference},
                 "page_url": self._ar_page_url(access, access_token),
-                "format_amount": access._statement_values()["format_amount"],
+                "format_amount": access._format_amount,
             }
         )
         return request.render("ar_collections.portal_statement_pay", values)

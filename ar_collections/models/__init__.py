@@ -24,3 +24,4 @@ from . import ar_worklist_item
 from . import ar_statement_access
 from . import ir_default
 from . import payment_transaction
+from . import mail_activity

@@ -177,9 +177,10 @@ class ArCollectionRules(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _open_invoice_domain(self, company=None, move_types=INVOICE_TYPES):
-        """Posted customer documents of ``company`` (the current one by default) still owing money."""
+        """Posted customer documents of ``company`` (the current one by default; or several
+        companies) still owing money."""
         return [
-            ("company_id", "=", (company or self.env.company).id),
+            ("company_id", "in", (company or self.env.company).ids),
             ("move_type", "in", list(move_types)),
             ("state", "=", "posted"),
             ("payment_state", "in", OPEN_PAYMENT_STATES),

@@ -9,9 +9,9 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import consteq, format_amount, format_date, hash_sign, verify_hash_signed
+from odoo.tools import SQL, consteq, format_amount, format_date, hash_sign, plaintext2html, verify_hash_signed
 from odoo.tools.image import base64_to_image
 from odoo.tools.mimetypes import guess_mimetype
 
@@ -94,15 +94,34 @@ class ArStatementAccess(models.Model):
         # sudo: the pages are made when a reminder or a portal visit first needs them, by
         # whoever sends the reminder; nobody writes them over RPC (managers regenerate them)
         Access = self.sudo()
-        existing = Access.search([("partner_id", "in", partners.ids), ("company_id", "=", company.id)])
+        domain = [("partner_id", "in", partners.ids), ("company_id", "=", company.id)]
+        existing = Access.search(domain)
         missing = partners - existing.partner_id
-        created = Access.create(
-            [
-                {"partner_id": partner.id, "company_id": company.id, "access_token": str(uuid.uuid4())}
-                for partner in missing
-            ]
+        if not missing:
+            return existing
+        # Two first visits (or a visit and a reminder) at once must not both make a page: the
+        # unique (customer, company) index decides. A page made by a transaction committed
+        # after this one began makes PostgreSQL refuse the insert with a serialization failure,
+        # on which Odoo retries the request (or the cron its job) and finds the page.
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO ar_statement_access
+                       (partner_id, company_id, access_token, create_uid, create_date, write_uid, write_date)
+                SELECT partner_id, %(company)s, token, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s,
+                       NOW() AT TIME ZONE 'UTC'
+                  FROM unnest(%(partners)s::integer[], %(tokens)s::varchar[]) AS new(partner_id, token)
+                ON CONFLICT (partner_id, company_id) DO NOTHING
+                """,
+                company=company.id,
+                uid=self.env.uid,
+                partners=missing.ids,
+                tokens=[str(uuid.uuid4()) for _partner in missing],
+            ),
+            log_exceptions=False,  # a serialization failure here is expected (above); Odoo's retry logs it
         )
-        return existing | created
+        return Access.search(domain)
 
     def _signed_token(self):
         """A token for the link to this page: valid for the company's days, until regenerated."""
@@ -138,7 +157,9 @@ class ArStatementAccess(models.Model):
 
     def action_regenerate(self):
         """Every link sent so far stops working; the next reminder carries a new one."""
-        self.check_access("write")
+        if not self.env.user.has_group("ar_collections.group_ar_collections_manager"):
+            raise AccessError(self.env._("Only collections managers regenerate the links to a statement page."))
+        self.check_access("read")  # the record rules: pages of the user's companies only
         for access in self:
             # sudo: access tokens are not written by users directly (the check above is the rule)
             access.sudo().write({"access_token": str(uuid.uuid4()), "date_regenerated": fields.Datetime.now()})
@@ -171,82 +192,78 @@ class ArStatementAccess(models.Model):
             order="invoice_date_due, id",
         )
 
+    def _choices(self):
+        """What the customer may choose from on the page, as the page offers it and as every
+        action checks it again: its open invoices, those it may promise, dispute or pay, its
+        plans waiting for an answer or running, the dispute reasons, today and the latest day
+        a promise may name. No aging: an action reads only what it checks."""
+        self.ensure_one()
+        env = self.env
+        company = self.company_id
+        invoices = self._open_invoices()
+        covered = {}
+        for model in ("ar.dispute", "ar.payment.promise", "ar.payment.plan"):
+            Case = env[model]
+            cases = Case.search(Case._ar_pausing_domain() + [("move_ids", "in", invoices.ids)])
+            covered[model] = set(cases.move_ids.ids)
+        Plan = env["ar.payment.plan"]
+        today = fields.Date.context_today(self.with_company(company))
+        return {
+            "today": today,
+            "invoices": invoices,
+            "promisable": invoices.filtered(lambda m: all(m.id not in ids for ids in covered.values())),
+            "disputable": invoices.filtered(
+                lambda m: m.id not in covered["ar.dispute"] and m.id not in covered["ar.payment.plan"]
+            ),
+            "payable": invoices.filtered(lambda m: m.move_type in INVOICE_TYPES),
+            "plans": Plan.search(
+                [("partner_id", "=", self.partner_id.id), ("company_id", "=", company.id)]
+                + expression.OR([Plan._ar_state_domain("proposed"), Plan._ar_pausing_domain()]),
+                order="id desc",
+            ),
+            "promise_latest": today + timedelta(days=company.ar_promise_max_days),
+            "reasons": env["ar.dispute.reason"].search([]),
+        }
+
+    def _format_amount(self, amount, currency=None):
+        return format_amount(self.env, amount, currency or self.company_id.currency_id)
+
     def _statement_values(self):
         """Everything the statement page shows, in the reader's language (``self.env.lang``)."""
         self.ensure_one()
         env = self.env
         company = self.company_id
-        customer = self._customer()
         Aging = env["ar.aging.report"].with_company(company)
-        items = Aging.search(
-            [("partner_id", "=", self.partner_id.id), ("company_id", "=", company.id)], order="date_maturity, id"
-        )
         buckets = Aging._bucket_summaries(self.partner_id, company)[self.partner_id]
-        invoices = self._open_invoices()
-        pauses = invoices._ar_get_followup_pauses()
-        disputed = set(
-            env["ar.dispute"]
-            .search(env["ar.dispute"]._ar_pausing_domain() + [("move_ids", "in", invoices.ids)])
-            .move_ids.ids
-        )
-        promised = set(
-            env["ar.payment.promise"]
-            .search(env["ar.payment.promise"]._ar_pausing_domain() + [("move_ids", "in", invoices.ids)])
-            .move_ids.ids
-        )
-        on_plan = set(
-            env["ar.payment.plan"]
-            .search(env["ar.payment.plan"]._ar_pausing_domain() + [("move_ids", "in", invoices.ids)])
-            .move_ids.ids
-        )
-        today = fields.Date.context_today(self.with_company(company))
+        values = self._choices()
+        invoices = values["invoices"]
         overdue = invoices.filtered(lambda m: m.ar_days_overdue > 0)
-        Plan = env["ar.payment.plan"]
-        plans = Plan.search(
-            [("partner_id", "=", self.partner_id.id), ("company_id", "=", company.id)]
-            + expression.OR([Plan._ar_state_domain("proposed"), Plan._ar_pausing_domain()]),
-            order="id desc",
+        values.update(
+            {
+                "access": self,
+                "customer": self._customer(),
+                "company": company,
+                "currency": company.currency_id,
+                "items": Aging.search(
+                    [("partner_id", "=", self.partner_id.id), ("company_id", "=", company.id)],
+                    order="date_maturity, id",
+                ),
+                "buckets": buckets,
+                "total": sum(bucket["amount"] for bucket in buckets),
+                "overdue_total": sum(overdue.mapped("amount_residual_signed")),
+                "pauses": invoices._ar_get_followup_pauses(),
+                "plan_requested": bool(self._pending_plan_request()),
+                "format_amount": self._format_amount,
+                "format_date": lambda value: format_date(env, value),
+                "attachment_types": ", ".join(sorted(set(ATTACHMENT_TYPES.values()))),
+                "attachment_max_mb": ATTACHMENT_MAX_BYTES // (1024 * 1024),
+            }
         )
-        return {
-            "access": self,
-            "customer": customer,
-            "company": company,
-            "currency": company.currency_id,
-            "today": today,
-            "items": items,
-            "buckets": buckets,
-            "total": sum(bucket["amount"] for bucket in buckets),
-            "overdue_total": sum(overdue.mapped("amount_residual_signed")),
-            "invoices": invoices,
-            "pauses": pauses,
-            "promisable": invoices.filtered(
-                lambda m: m.id not in promised and m.id not in on_plan and m.id not in disputed
-            ),
-            "disputable": invoices.filtered(lambda m: m.id not in disputed and m.id not in on_plan),
-            "payable": invoices.filtered(lambda m: m.move_type in INVOICE_TYPES),
-            "plans": plans,
-            "plan_requested": bool(self._pending_plan_request()),
-            "promise_latest": today + timedelta(days=company.ar_promise_max_days),
-            "reasons": env["ar.dispute.reason"].search([]),
-            "format_amount": lambda amount, currency=None: format_amount(env, amount, currency or company.currency_id),
-            "format_date": lambda value: format_date(env, value),
-            "attachment_types": ", ".join(sorted(set(ATTACHMENT_TYPES.values()))),
-            "attachment_max_mb": ATTACHMENT_MAX_BYTES // (1024 * 1024),
-        }
+        return values
 
     def _pending_plan_request(self):
-        request_type = self.env.ref("ar_collections.mail_activity_type_portal_request", raise_if_not_found=False)
-        if not request_type:
-            return self.env["mail.activity"]
-        return self.env["mail.activity"].search(
-            [
-                ("res_model", "=", "res.partner"),
-                ("res_id", "=", self.partner_id.id),
-                ("activity_type_id", "=", request_type.id),
-                ("summary", "=", self._plan_request_summary()),
-            ],
-            limit=1,
-        )
+        """The customer's request for a plan from this page, not yet dealt with."""
+        return self.env["mail.activity"].search([("ar_plan_request_access_id", "=", self.id)], limit=1)
 
     def _plan_request_summary(self):
         # the activity's summary is stored, in the company's language
@@ -269,6 +286,17 @@ class ArStatementAccess(models.Model):
             lambda user: self.company_id in user.company_ids and not user.share
         )
         return managers.sorted("id")[:1] or self.env.ref("base.user_admin", raise_if_not_found=False)
+
+    def _lock(self):
+        """Serialize what customers do on this page: two posts at once (two tabs, a double
+        click) must not both pass the day's limit or both ask for a plan. The row is updated,
+        so the second transaction waits for the first and, if the first commits, fails with a
+        serialization error on which Odoo retries the request, which then sees what the first
+        wrote."""
+        # not logged as a bad query: the serialization failure is expected, and Odoo's retry logs it
+        self.env.cr.execute(
+            SQL("UPDATE ar_statement_access SET write_date = write_date WHERE id = %s", self.id), log_exceptions=False
+        )
 
     def _check_daily_limit(self, model, field):
         """At most the company's number of promises (or disputes) in 24 hours from this page
@@ -365,7 +393,8 @@ class ArStatementAccess(models.Model):
     def _portal_promise(self, move_ids, promised_date, amount):
         """The customer promises to pay ``amount`` of the chosen invoices by ``promised_date``."""
         self.ensure_one()
-        values = self._statement_values()
+        self._lock()
+        values = self._choices()
         errors = {}
         invoices = self.env["account.move"]
         try:
@@ -419,7 +448,8 @@ class ArStatementAccess(models.Model):
     def _portal_dispute(self, move_id, reason_id, amount, message, attachments=()):
         """The customer disputes ``amount`` of one invoice. ``attachments``: ``(name, bytes)``."""
         self.ensure_one()
-        values = self._statement_values()
+        self._lock()
+        values = self._choices()
         errors = {}
         invoice = self.env["account.move"]
         try:
@@ -459,7 +489,7 @@ class ArStatementAccess(models.Model):
                 self._case_vals("ar.dispute", invoice, errors),
                 amount=amount,
                 reason_id=reason.id,
-                description=Markup("<p>%s</p>") % message.strip(),
+                description=plaintext2html(message.strip()),
             )
         )
         if files:
@@ -494,7 +524,8 @@ class ArStatementAccess(models.Model):
     def _portal_accept_plan(self, plan_id, name, signature):
         """The customer accepts a proposed plan, signing it as Odoo's quotations are signed."""
         self.ensure_one()
-        plan = self._statement_values()["plans"].filtered(lambda p: p.id == plan_id and p.state == "proposed")
+        self._lock()
+        plan = self._choices()["plans"].filtered(lambda p: p.id == plan_id and p.state == "proposed")
         if not plan:
             raise PortalInputError(
                 {"form": self.env._("This plan is no longer waiting for your answer: reload the page.")}
@@ -539,6 +570,7 @@ class ArStatementAccess(models.Model):
     def _portal_request_plan(self, message):
         """A customer with no plan asks for one: an activity for its collector."""
         self.ensure_one()
+        self._lock()
         if self._pending_plan_request():
             raise PortalInputError({"plan_message": self.env._("We already have your request and will contact you.")})
         if not (message or "").strip():
@@ -560,6 +592,7 @@ class ArStatementAccess(models.Model):
             summary=self._plan_request_summary(),
             note=body,
             user_id=owner.id if owner else self.env.uid,
+            ar_plan_request_access_id=self.id,
         )
         return True
 
@@ -567,7 +600,7 @@ class ArStatementAccess(models.Model):
         """The invoices the customer chose to pay now: its own open invoices in this company,
         in one currency."""
         self.ensure_one()
-        invoices = self._chosen_invoices(move_ids, self._statement_values()["payable"], "move_ids")
+        invoices = self._chosen_invoices(move_ids, self._choices()["payable"], "move_ids")
         if len(invoices.currency_id) > 1:
             raise PortalInputError({"move_ids": self.env._("Choose invoices of one currency for one payment.")})
         return invoices

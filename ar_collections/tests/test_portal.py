@@ -79,9 +79,24 @@ class TestStatementPage(ArCollectionsCommon):
 
     def test_collectors_cannot_regenerate_links_managers_can(self):
         access = self.access()
+        token = access.access_token
         with self.assertRaises(AccessError):
             access.with_user(self.collector).action_regenerate()
+        self.assertEqual(access.access_token, token)
         self.assertTrue(access.with_user(self.manager).action_regenerate())
+        self.assertNotEqual(access.access_token, token)
+        # nobody writes a page over RPC: its customer, company and token are the system's
+        for user in (self.collector, self.manager):
+            for vals in ({"partner_id": self.other_customer.id}, {"access_token": "chosen"}):
+                with self.subTest(user=user.login, vals=vals), self.assertRaises(AccessError):
+                    access.with_user(user).write(vals)
+            with self.assertRaises(AccessError):
+                access.with_user(user).unlink()
+        # a manager of another company does not regenerate this company's links
+        other_company = self.setup_other_company()["company"]
+        outsider = self.make_user("ar_manager_2", "ar_collections.group_ar_collections_manager", other_company)
+        with self.assertRaises(AccessError):
+            access.with_user(outsider).action_regenerate()
 
     def test_customer_form_buttons(self):
         customer = self.customer.with_company(self.company)
@@ -268,6 +283,16 @@ class TestStatementPage(ArCollectionsCommon):
         self.assertEqual(other.message_ids.attachment_ids.mimetype, "text/plain")
 
     @freeze_time(TODAY)
+    def test_what_the_customer_writes_is_shown_as_text(self):
+        message = "Line one\n<script>alert('x')</script> <b>bold</b>"
+        dispute = self.access()._portal_dispute(str(self.inv_1.id), str(self.reason.id), "10", message)
+        self.assertIn("Line one<br>", dispute.description, "its lines kept")
+        for html in (str(dispute.description), dispute.activity_ids.note, self.customer.ar_history_ids.note):
+            self.assertIn("&lt;script&gt;", html)
+            self.assertNotIn("<script", html)
+            self.assertNotIn("<b>", html)
+
+    @freeze_time(TODAY)
     def test_dispute_bad_input_is_refused_next_to_its_field(self):
         access = self.access()
         big = b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024)
@@ -375,6 +400,17 @@ class TestStatementPage(ArCollectionsCommon):
         with self.assertRaises(PortalInputError):
             access._portal_request_plan("Again")
         self.assertEqual(len(self.customer.activity_ids), 1)
+        self.assertEqual(activity.ar_plan_request_access_id, access)
+        # the request was made to this company: the customer's page in another one is free to ask
+        other_company = self.setup_other_company()["company"]
+        there = self.access(company=other_company)
+        self.assertFalse(there._statement_values()["plan_requested"])
+        there._portal_request_plan("And 100 a month here.")
+        self.assertEqual(len(self.customer.activity_ids), 2)
+        # dealt with: the customer may ask again
+        activity.action_done()
+        self.assertFalse(access._statement_values()["plan_requested"])
+        self.assertTrue(there._statement_values()["plan_requested"])
 
     @freeze_time(TODAY)
     def test_requests_go_to_the_company_contact_without_a_collector(self):

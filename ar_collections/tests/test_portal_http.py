@@ -2,13 +2,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import io
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
+from odoo.tools import hash_sign
 from odoo.tools.pdf import PdfReader
 
+from ..models.ar_statement_access import SCOPE
 from .common import ArCollectionsCommon
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -109,6 +111,113 @@ class TestStatementPageHttp(ArCollectionsCommon, HttpCase):
         self.access.action_regenerate()
         self.assertEqual(self.url_open(self.page_url(token=token)).status_code, 403)
         self.assertEqual(self.url_open(self.page_url()).status_code, 200)
+
+    def test_an_expired_link_gets_the_plain_403(self):
+        def token(expires_in):
+            values = {"id": self.access.id, "token": self.access.access_token}
+            return hash_sign(self.env(su=True), SCOPE, values, expiration=datetime.now() + expires_in)
+
+        self.assertEqual(self.url_open(self.page_url(token=token(timedelta(minutes=5)))).status_code, 200)
+        for url in (self.page_url(token=token(timedelta(minutes=-1))),
+                    self.page_url(token=token(timedelta(minutes=-1)), suffix="/statement.pdf")):  # fmt: skip
+            response = self.url_open(url)
+            self.assertEqual(response.status_code, 403)
+            self.assertIn("This link does not work", response.text)
+            self.assertNotIn(self.customer.name, response.text)
+
+    def test_each_company_shows_its_own_invoices_and_takes_its_own(self):
+        other_company = self.setup_other_company(name="Second Works")["company"]
+        inv_there = self.make_invoice(333, company=other_company)
+        there = self.env["ar.statement.access"]._get_for(self.customer, other_company)
+        html, csrf = self.open_page()
+        self.assertNotIn("333.00", html)
+        self.assertNotIn("Second Works", html)
+        html_there = self.url_open(self.page_url(there)).text
+        self.assertIn("333.00", html_there)
+        self.assertIn("Second Works", html_there)
+        self.assertNotIn("1,000.00", html_there)
+        # this company's page takes nothing for the other's invoice
+        day = str(self.today + timedelta(days=5))
+        response = self.post("/promise", {"move_ids": inv_there.id, "promised_date": day, "amount": "10"}, csrf)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('data-field="move_ids"', response.text)
+        self.assertEqual(self.url_open(f"{self.page_url(suffix='/pay')}&move_ids={inv_there.id}").status_code, 400)
+        self.assertFalse(self.env["ar.payment.promise"].search([("partner_id", "=", self.customer.id)]))
+        # a portal user working with both companies chooses; one working with one sees that one
+        contact = self.env["res.partner"].create({"name": "Jane Buyer", "parent_id": self.customer.id})
+        both = self.company | other_company
+        new_test_user(self.env, login="jane", groups="base.group_portal", partner_id=contact.id,
+                      company_id=self.company.id, company_ids=[Command.set(both.ids)])  # fmt: skip
+        self.authenticate("jane", "jane")
+        choice = self.url_open("/my/collections")
+        self.assertEqual(choice.status_code, 200)
+        for page in (self.access, there):
+            self.assertIn(f'href="{page.access_url}"', choice.text)
+            self.assertEqual(self.url_open(page.access_url).status_code, 200)
+        self.assertIn("Second Works", choice.text)
+        counters = self.make_jsonrpc_request("/my/counters", {"counters": ["ar_statement_count"]})
+        self.assertEqual(counters["ar_statement_count"], 3, "the open invoices of both companies")
+        contact.user_ids.company_ids = [Command.set(self.company.ids)]
+        self.assertTrue(self.url_open("/my/collections").url.endswith(self.access.access_url))
+        self.assertEqual(self.url_open(there.access_url).status_code, 403)
+
+    def test_what_customers_write_and_names_are_shown_as_text(self):
+        self.customer.name = "Acme <script>alert('name')</script>"
+        html, csrf = self.open_page()
+        self.assertNotIn("<script>alert('name')", html)
+        self.assertIn("&lt;script&gt;alert", html)
+        data = {"move_id": self.inv_1.id, "reason_id": self.reason.id, "amount": "10",
+                "message": "<script>alert('dispute')</script>"}  # fmt: skip
+        self.assertEqual(self.post("/dispute", data, csrf).status_code, 303)
+        notes = self.customer.ar_history_ids.mapped("note") + self.customer.activity_ids.mapped("note")
+        dispute = self.env["ar.dispute"].search([("partner_id", "=", self.customer.id)])
+        for note in [*notes, str(dispute.description)]:
+            self.assertNotIn("<script>", note)
+            self.assertIn("&lt;script&gt;alert(", note)
+
+    def test_promise_and_payment_in_the_invoices_currency(self):
+        provider = self.demo_provider()
+        eur = self.setup_other_currency("EUR")  # 2 EUR for 1 of the company's currency
+        inv_eur = self.make_invoice(900, currency=eur)
+        html, csrf = self.open_page()
+        self.assertIn("900.00", html)
+        day = str(self.today + timedelta(days=5))
+        for move_ids, amount, field in (
+            ([inv_eur.id], "950", "amount"),
+            ([inv_eur.id, self.inv_1.id], "10", "move_ids"),
+        ):
+            with self.subTest(move_ids=move_ids):
+                response = self.post("/promise", {"move_ids": move_ids, "promised_date": day, "amount": amount}, csrf)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(f'data-field="{field}"', response.text)
+        self.assertEqual(
+            self.post("/promise", {"move_ids": inv_eur.id, "promised_date": day, "amount": "800"}, csrf).status_code,
+            303,
+        )
+        promise = self.env["ar.payment.promise"].search([("partner_id", "=", self.customer.id)])
+        self.assertRecordValues(promise, [{"amount": 800, "currency_id": eur.id}])
+        # pay now: one currency at a time, in the invoice's own
+        pay = f"{self.access.access_url}/pay?access_token={self.access._signed_token()}"
+        self.assertEqual(self.url_open(f"{pay}&move_ids={inv_eur.id}&move_ids={self.inv_1.id}").status_code, 400)
+        self.assertEqual(self.url_open(f"{pay}&move_ids={inv_eur.id}").status_code, 200)
+        params = {
+            "provider_id": provider.id, "payment_method_id": provider.payment_method_ids.id, "token_id": None,
+            "flow": "direct", "tokenization_requested": False, "landing_route": self.access.access_url,
+            "is_validation": False, "access_token": self.access._signed_token(),
+        }  # fmt: skip
+        route = f"/my/collections/{self.access.id}/transaction/{inv_eur.id}"
+        with self.assertRaises(JsonRpcException):  # the amount in the company's currency is not what is owed
+            self.make_jsonrpc_request(route, dict(params, amount=450.0))
+        self.make_jsonrpc_request(route, dict(params, amount=900.0))
+        tx = self.env["payment.transaction"].search([("provider_id", "=", provider.id)])
+        self.assertRecordValues(tx, [{"amount": 900.0, "currency_id": eur.id}])
+        self.make_jsonrpc_request(
+            "/payment/demo/simulate_payment",
+            {"reference": tx.reference, "payment_details": "4242", "simulated_state": "done"},
+        )
+        tx._post_process()
+        self.assertEqual(inv_eur.amount_residual, 0.0)
+        self.assertEqual(self.customer.with_company(self.company).ar_total_due, 1400.0, "inv_1 and inv_2 left")
 
     def test_portal_users_see_their_own_statement_only(self):
         contact = self.env["res.partner"].create({"name": "Jane Buyer", "parent_id": self.customer.id})
