@@ -82,7 +82,7 @@ class ArCollectionsPortal(PortalAccount, PaymentPortal):
             .sudo()
             ._read_group(
                 [("commercial_partner_id", "=", user.partner_id.commercial_partner_id.id)]
-                + request.env["ar.collection.rules"].sudo()._open_invoice_domain(company=user.company_ids),
+                + request.env["ar.collection.rules"]._open_invoice_domain(company=user.company_ids),
                 ["company_id"],
                 ["__count"],
             )
@@ -100,6 +100,8 @@ class ArCollectionsPortal(PortalAccount, PaymentPortal):
         """The customer's statement page; a choice of pages when it owes several companies."""
         user = request.env.user
         companies = self._ar_portal_companies()
+        if not companies and not user.share:
+            return request.redirect("/my")  # an employee owing nothing has no statement page
         if len(companies) <= 1:
             company = next(iter(companies), request.env.company)
             if company not in user.company_ids:
@@ -182,11 +184,11 @@ class ArCollectionsPortal(PortalAccount, PaymentPortal):
     def portal_statement_dispute(self, access_id, access_token=None, **post):
         def files():
             # read once the access is checked, and no more than the largest file accepted
-            return [
-                (upload.filename, upload.read(ATTACHMENT_MAX_BYTES + 1))
-                for upload in request.httprequest.files.getlist("attachments")
-                if upload.filename
-            ]
+            # from their start: a request retried by Odoo (a serialization failure) reads them again
+            uploads = [upload for upload in request.httprequest.files.getlist("attachments") if upload.filename]
+            for upload in uploads:
+                upload.seek(0)
+            return [(upload.filename, upload.read(ATTACHMENT_MAX_BYTES + 1)) for upload in uploads]
 
         posted = {"form": "dispute", **{k: v for k, v in post.items() if k != "attachments"}}
         return self._ar_post(
@@ -238,9 +240,11 @@ class ArCollectionsPortal(PortalAccount, PaymentPortal):
         except PortalInputError as error:
             return self._ar_render(access, access_token, errors=error.errors, posted={"form": "pay"}, status=400)
         currency = invoices.currency_id
-        amount = sum(invoices.mapped("amount_residual"))
+        amount = currency.round(sum(invoices.mapped("amount_residual")))
         selection = "-".join(str(move_id) for move_id in invoices.ids)
-        reference = invoices.name if len(invoices) == 1 else access.company_id.get_next_batch_payment_communication()
+        # what the customer's bank statement will show: the transaction's reference is Odoo's,
+        # made from these invoices when the customer pays
+        reference = ", ".join(invoices.mapped("name"))
         request.update_context(lang=access.env.lang)
         values = self._prepare_portal_layout_values()
         values.update(
@@ -273,9 +277,9 @@ class ArCollectionsPortal(PortalAccount, PaymentPortal):
 
     @http.route("/my/collections/<int:access_id>/transaction/<string:selection>", type="json", auth="public")
     def portal_statement_transaction(self, access_id, selection, access_token=None, payment_reference=None, **kwargs):
-        # the reference is Odoo's, made from the invoices and unique (not the one posted)
         """A draft transaction paying the chosen invoices in full; the amount posted must be
         what they owe now."""
+        # the reference is Odoo's, made from the invoices and unique (not the one posted)
         access = self._ar_access(access_id, access_token)
         if not access:
             raise ValidationError(request.env._("This link does not work."))
@@ -284,7 +288,7 @@ class ArCollectionsPortal(PortalAccount, PaymentPortal):
         except PortalInputError as error:
             raise ValidationError(" ".join(error.errors.values())) from None
         currency = invoices.currency_id
-        amount = sum(invoices.mapped("amount_residual"))
+        amount = currency.round(sum(invoices.mapped("amount_residual")))
         try:
             posted = float(kwargs.get("amount"))
         except (TypeError, ValueError):
@@ -295,7 +299,9 @@ class ArCollectionsPortal(PortalAccount, PaymentPortal):
             )
         self._validate_transaction_kwargs(kwargs)
         user = request.env.user
-        partner = user.partner_id if not user._is_public() else access.partner_id
+        # the payment is the customer's: booked to its receivable, whoever opened the link (a
+        # collector checking it, a contact of another customer it was forwarded to)
+        partner = user.partner_id if access._is_portal_user_of(user) else access.partner_id
         kwargs.pop("amount")
         kwargs.update(currency_id=currency.id, partner_id=partner.id, amount=amount)
         tx_sudo = self._create_transaction(

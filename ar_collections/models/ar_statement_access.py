@@ -102,7 +102,8 @@ class ArStatementAccess(models.Model):
         # Two first visits (or a visit and a reminder) at once must not both make a page: the
         # unique (customer, company) index decides. A page made by a transaction committed
         # after this one began makes PostgreSQL refuse the insert with a serialization failure,
-        # on which Odoo retries the request (or the cron its job) and finds the page.
+        # on which Odoo retries an HTTP request, which then finds the page (a cron job fails
+        # instead, and finds it at its next call).
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -201,13 +202,23 @@ class ArStatementAccess(models.Model):
         env = self.env
         company = self.company_id
         invoices = self._open_invoices()
-        covered = {}
-        for model in ("ar.dispute", "ar.payment.promise", "ar.payment.plan"):
+        Plan = env["ar.payment.plan"]
+        # the plans waiting for the customer's answer and the running ones: their invoices are
+        # neither promised nor disputed on the side
+        plans = Plan.search(
+            [("partner_id", "=", self.partner_id.id), ("company_id", "=", company.id)]
+            + expression.OR([Plan._ar_state_domain("proposed"), Plan._ar_pausing_domain()]),
+            order="id desc",
+        )
+        covered = {"ar.payment.plan": set(plans.move_ids.ids)}
+        for model in ("ar.dispute", "ar.payment.promise"):
             Case = env[model]
             cases = Case.search(Case._ar_pausing_domain() + [("move_ids", "in", invoices.ids)])
             covered[model] = set(cases.move_ids.ids)
-        Plan = env["ar.payment.plan"]
         today = fields.Date.context_today(self.with_company(company))
+        pending = invoices.filtered(
+            lambda m: m.transaction_ids.filtered(lambda tx: tx.state in ("pending", "authorized"))
+        )
         return {
             "today": today,
             "invoices": invoices,
@@ -215,15 +226,17 @@ class ArStatementAccess(models.Model):
             "disputable": invoices.filtered(
                 lambda m: m.id not in covered["ar.dispute"] and m.id not in covered["ar.payment.plan"]
             ),
-            "payable": invoices.filtered(lambda m: m.move_type in INVOICE_TYPES),
-            "plans": Plan.search(
-                [("partner_id", "=", self.partner_id.id), ("company_id", "=", company.id)]
-                + expression.OR([Plan._ar_state_domain("proposed"), Plan._ar_pausing_domain()]),
-                order="id desc",
-            ),
+            # Odoo's rule for what a customer may pay online (no payment pending, portal payment on)
+            "payable": invoices.filtered(lambda m: m.move_type in INVOICE_TYPES and m._has_to_be_paid()),
+            "payment_pending": pending,
+            "plans": plans,
             "promise_latest": today + timedelta(days=company.ar_promise_max_days),
             "reasons": env["ar.dispute.reason"].search([]),
         }
+
+    def _attachment_types_label(self):
+        labels = {"text/plain": self.env._("text")}  # the others are the same in every language
+        return ", ".join(sorted({labels.get(mimetype, label) for mimetype, label in ATTACHMENT_TYPES.items()}))
 
     def _format_amount(self, amount, currency=None):
         return format_amount(self.env, amount, currency or self.company_id.currency_id)
@@ -238,16 +251,22 @@ class ArStatementAccess(models.Model):
         values = self._choices()
         invoices = values["invoices"]
         overdue = invoices.filtered(lambda m: m.ar_days_overdue > 0)
+        items = Aging.search(
+            [("partner_id", "=", self.partner_id.id), ("company_id", "=", company.id)], order="date_maturity, id"
+        )
+        pay_rows, installments = {}, {}
+        for item in items:
+            pay_rows.setdefault(item.move_id.id, item.id)
+            installments[item.move_id.id] = installments.get(item.move_id.id, 0) + 1
         values.update(
             {
+                "pay_rows": pay_rows,
+                "installments": installments,
                 "access": self,
                 "customer": self._customer(),
                 "company": company,
                 "currency": company.currency_id,
-                "items": Aging.search(
-                    [("partner_id", "=", self.partner_id.id), ("company_id", "=", company.id)],
-                    order="date_maturity, id",
-                ),
+                "items": items,
                 "buckets": buckets,
                 "total": sum(bucket["amount"] for bucket in buckets),
                 "overdue_total": sum(overdue.mapped("amount_residual_signed")),
@@ -255,7 +274,7 @@ class ArStatementAccess(models.Model):
                 "plan_requested": bool(self._pending_plan_request()),
                 "format_amount": self._format_amount,
                 "format_date": lambda value: format_date(env, value),
-                "attachment_types": ", ".join(sorted(set(ATTACHMENT_TYPES.values()))),
+                "attachment_types": self._attachment_types_label(),
                 "attachment_max_mb": ATTACHMENT_MAX_BYTES // (1024 * 1024),
             }
         )
@@ -265,11 +284,15 @@ class ArStatementAccess(models.Model):
         """The customer's request for a plan from this page, not yet dealt with."""
         return self.env["mail.activity"].search([("ar_plan_request_access_id", "=", self.id)], limit=1)
 
+    def _staff_env(self):
+        """The environment in which what the page stores for the back office (chatter notes,
+        history, activities) is written: the language of the person who follows the customer
+        up (else the company's), not the visitor's."""
+        owner = self._owner()
+        return self.with_context(lang=(owner and owner.lang) or self.company_id.partner_id.lang or "en_US").env
+
     def _plan_request_summary(self):
-        # the activity's summary is stored, in the company's language
-        return self.with_context(lang=self.company_id.partner_id.lang or self.env.lang).env._(
-            "Customer asks for a payment plan"
-        )
+        return self._staff_env()._("Customer asks for a payment plan")
 
     # ------------------------------------------------------------------
     # What the customer does
@@ -285,7 +308,8 @@ class ArStatementAccess(models.Model):
         managers = self.env.ref("ar_collections.group_ar_collections_manager").users.filtered(
             lambda user: self.company_id in user.company_ids and not user.share
         )
-        return managers.sorted("id")[:1] or self.env.ref("base.user_admin", raise_if_not_found=False)
+        admin = self.env.ref("base.user_admin", raise_if_not_found=False)
+        return managers.sorted("id")[:1] or admin.filtered(lambda user: self.company_id in user.company_ids)
 
     def _lock(self):
         """Serialize what customers do on this page: two posts at once (two tabs, a double
@@ -431,13 +455,14 @@ class ArStatementAccess(models.Model):
                 channel="portal",
             )
         )
+        staff = self._staff_env()
         self._acted(
-            self.env._("Customer promised to pay"),
-            self.env._(
+            staff._("Customer promised to pay"),
+            staff._(
                 "On its statement page, the customer promised to pay %(amount)s by %(date)s for %(moves)s "
                 "(%(promise)s).",
-                amount=format_amount(self.env, amount, invoices.currency_id),
-                date=format_date(self.env, day),
+                amount=format_amount(staff, amount, invoices.currency_id),
+                date=format_date(staff, day),
                 moves=", ".join(invoices.mapped("name")),
                 promise=promise.name,
             ),
@@ -477,9 +502,7 @@ class ArStatementAccess(models.Model):
                 )
             elif mimetype not in ATTACHMENT_TYPES:
                 errors["attachments"] = self.env._(
-                    "%(name)s is not a file we accept (%(types)s).",
-                    name=name,
-                    types=", ".join(sorted(set(ATTACHMENT_TYPES.values()))),
+                    "%(name)s is not a file we accept (%(types)s).", name=name, types=self._attachment_types_label()
                 )
             files.append((name, data, mimetype))
         if len(files) > ATTACHMENT_MAX_FILES:
@@ -502,19 +525,20 @@ class ArStatementAccess(models.Model):
                 ]
             )
             dispute.message_post(
-                body=self.env._("Sent by the customer with the dispute."),
+                body=self._staff_env()._("Sent by the customer with the dispute."),
                 attachment_ids=attachments.ids,
                 subtype_xmlid="mail.mt_note",
             )
+        staff = self._staff_env()
         self._acted(
-            self.env._("Customer disputes an invoice"),
-            self.env._(
+            staff._("Customer disputes an invoice"),
+            staff._(
                 "On its statement page, the customer disputes %(amount)s of %(move)s (%(dispute)s, %(reason)s): "
                 "%(message)s",
                 dispute=dispute.name,
-                amount=format_amount(self.env, amount, invoice.currency_id),
+                amount=format_amount(staff, amount, invoice.currency_id),
                 move=invoice.name,
-                reason=reason.name,
+                reason=reason.with_env(staff).name,
                 message=message.strip(),
             ),
             dispute,
@@ -539,30 +563,33 @@ class ArStatementAccess(models.Model):
             base64_to_image(signature)  # an image: what the signature widget sends
         except (binascii.Error, ValueError, UserError):
             raise PortalInputError({"signature": self.env._("The signature could not be read: sign again.")}) from None
+        staff = self._staff_env()
         try:
             with self.env.cr.savepoint():
                 plan.write({"signed_by": name.strip(), "signed_on": fields.Datetime.now(), "signature": signature})
-                plan.action_activate()
+                plan.with_env(staff).action_activate()  # its errors, stored below, in the staff's language
         except (UserError, ValidationError) as error:
             # the plan cannot start as it is (a payment came in, its dates passed): its
-            # collector must adjust it; the customer is told so, nothing is changed
-            self._acted(
-                self.env._("Customer tried to accept a payment plan"),
-                self.env._(
-                    "On its statement page, the customer tried to accept %(plan)s, which could not start: %(error)s",
-                    plan=plan.name,
-                    error=str(error),
-                ),
-                plan,
-            )
+            # collector must adjust it (told once, however often the customer tries); the
+            # customer is told so; nothing is changed
+            request_type = self.env.ref("ar_collections.mail_activity_type_portal_request")
+            if not plan.activity_ids.filtered(lambda activity: activity.activity_type_id == request_type):
+                self._acted(
+                    staff._("Customer tried to accept a payment plan"),
+                    staff._(
+                        "On its statement page, the customer tried to accept %(plan)s, which could not start: "
+                        "%(error)s",
+                        plan=plan.name,
+                        error=str(error),
+                    ),
+                    plan,
+                )
             raise PortalInputError(
                 {"form": self.env._("This plan needs an update before it can start; we will contact you shortly.")}
             ) from None
         self._acted(
-            self.env._("Customer accepted a payment plan"),
-            self.env._(
-                "On its statement page, %(name)s accepted and signed %(plan)s.", name=name.strip(), plan=plan.name
-            ),
+            staff._("Customer accepted a payment plan"),
+            staff._("On its statement page, %(name)s accepted and signed %(plan)s.", name=name.strip(), plan=plan.name),
             plan,
         )
         return plan
@@ -573,6 +600,11 @@ class ArStatementAccess(models.Model):
         self._lock()
         if self._pending_plan_request():
             raise PortalInputError({"plan_message": self.env._("We already have your request and will contact you.")})
+        choices = self._choices()
+        if choices["plans"] or not choices["invoices"]:
+            raise PortalInputError(
+                {"plan_message": self.env._("You have a payment plan already, or nothing to pay: reload the page.")}
+            )
         if not (message or "").strip():
             raise PortalInputError(
                 {
@@ -583,7 +615,7 @@ class ArStatementAccess(models.Model):
             )
         customer = self._customer()
         owner = self._owner()
-        body = Markup("<p>%s</p>") % self.env._(
+        body = Markup("<p>%s</p>") % self._staff_env()._(
             "On its statement page, the customer asks for a payment plan: %(message)s", message=message.strip()
         )
         self.env["ar.followup.history"]._record(customer, "portal", "customer", {}, note=body, company=self.company_id)

@@ -25,11 +25,12 @@ class PaymentTransaction(models.Model):
             # as OdooBot, as the page's own actions: the payer's user (often the public one) has
             # no email to post with and no rights on the collection records
             access = tx.ar_statement_access_id.with_user(SUPERUSER_ID).with_company(tx.company_id)
-            body = self.env._(
+            staff = access._staff_env()
+            body = staff._(
                 "On its statement page, the customer paid %(amount)s for %(moves)s (%(reference)s).",
-                amount=format_amount(self.env, tx.amount, tx.currency_id),
+                amount=format_amount(staff, tx.amount, tx.currency_id),
                 moves=", ".join(tx.invoice_ids.mapped("name")),
                 reference=tx.reference,
             )
-            access._acted(self.env._("Customer paid online"), body)
+            access._acted(staff._("Customer paid online"), body)
         return result

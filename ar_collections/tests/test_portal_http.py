@@ -99,6 +99,9 @@ class TestStatementPageHttp(ArCollectionsCommon, HttpCase):
             "made up": self.page_url(token="x" * 40),
             "no such page": f"/my/collections/999999?access_token={token}",
             "pdf without token": f"{self.access.access_url}/statement.pdf",
+            "pdf with another customer's token": self.page_url(
+                token=self.other_access._signed_token(), suffix="/statement.pdf"
+            ),
         }
         for what, url in urls.items():
             with self.subTest(what=what):
@@ -270,6 +273,26 @@ class TestStatementPageHttp(ArCollectionsCommon, HttpCase):
         self.assertEqual(promise.move_ids, self.inv_1)
         self.assertIn("Thank you", self.url_open(response.headers["Location"]).text)
 
+    def test_posts_without_the_csrf_token_are_refused(self):
+        _html, _csrf = self.open_page()
+        dispute = {"move_id": self.inv_1.id, "reason_id": self.reason.id, "amount": "10", "message": "Wrong"}
+        for suffix, data in (("/dispute", dispute), ("/plan/request", {"plan_message": "200 a month"})):
+            with self.subTest(suffix=suffix):
+                self.assertEqual(self.post(suffix, data, "forged").status_code, 400)
+        self.assertFalse(self.env["ar.dispute"].search([("partner_id", "=", self.customer.id)]))
+        self.assertFalse(self.customer.activity_ids)
+
+    def test_dispute_with_two_attachments(self):
+        _html, csrf = self.open_page()
+        data = {"move_id": self.inv_1.id, "reason_id": self.reason.id, "amount": "100", "message": "See both"}
+        files = [("attachments", ("a.txt", b"first note\n")), ("attachments", ("b.pdf", b"%PDF-1.4\n%%EOF\n"))]
+        self.assertEqual(self.post("/dispute", data, csrf, files=files).status_code, 303)
+        dispute = self.env["ar.dispute"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(sorted(dispute.message_ids.attachment_ids.mapped("name")), ["a.txt", "b.pdf"])
+        self.assertEqual(
+            sorted(dispute.message_ids.attachment_ids.mapped("raw")), [b"%PDF-1.4\n%%EOF\n", b"first note\n"]
+        )
+
     def test_dispute_with_an_attachment(self):
         _html, csrf = self.open_page()
         data = {"move_id": self.inv_2.id, "reason_id": self.reason.id, "amount": "400", "message": "Never delivered"}
@@ -333,6 +356,46 @@ class TestStatementPageHttp(ArCollectionsCommon, HttpCase):
             )
         )
         return provider
+
+    def tx_params(self, provider, token=None):
+        return {
+            "provider_id": provider.id, "payment_method_id": provider.payment_method_ids.id, "token_id": None,
+            "flow": "direct", "tokenization_requested": False, "landing_route": self.access.access_url,
+            "is_validation": False, "access_token": token or self.access._signed_token(),
+        }  # fmt: skip
+
+    def test_an_invoice_with_a_payment_pending_is_not_paid_twice(self):
+        provider = self.demo_provider()
+        route = f"/my/collections/{self.access.id}/transaction/{self.inv_1.id}"
+        self.make_jsonrpc_request(route, dict(self.tx_params(provider), amount=1000.0))
+        tx = self.env["payment.transaction"].search([("provider_id", "=", provider.id)])
+        tx._set_pending()  # the bank has not confirmed yet (a transfer, a direct debit)
+        html, _csrf = self.open_page()
+        self.assertIn("Payment pending", html)
+        self.assertNotIn(f'name="move_ids" value="{self.inv_1.id}"', html.split("o_ar_promise_form")[0])
+        self.assertEqual(self.url_open(f"{self.page_url(suffix='/pay')}&move_ids={self.inv_1.id}").status_code, 400)
+        with self.assertRaises(JsonRpcException):
+            self.make_jsonrpc_request(route, dict(self.tx_params(provider), amount=1000.0))
+        self.assertEqual(len(self.env["payment.transaction"].search([("provider_id", "=", provider.id)])), 1)
+        # the other invoice is still payable
+        self.assertEqual(self.url_open(f"{self.page_url(suffix='/pay')}&move_ids={self.inv_2.id}").status_code, 200)
+
+    def test_a_payment_through_the_link_is_the_customers_whoever_opens_it(self):
+        provider = self.demo_provider()
+        self.authenticate(self.collector.login, self.collector.login)  # a collector checking the link
+        route = f"/my/collections/{self.access.id}/transaction/{self.inv_2.id}"
+        self.make_jsonrpc_request(route, dict(self.tx_params(provider), amount=400.0))
+        tx = self.env["payment.transaction"].search([("provider_id", "=", provider.id)])
+        self.assertEqual(tx.partner_id, self.customer)
+        # an expired link makes no transaction
+        values = {"id": self.access.id, "token": self.access.access_token}
+        expired = hash_sign(self.env(su=True), SCOPE, values, expiration=datetime.now() - timedelta(minutes=1))
+        with self.assertRaises(JsonRpcException):
+            self.make_jsonrpc_request(
+                f"/my/collections/{self.access.id}/transaction/{self.inv_1.id}",
+                dict(self.tx_params(provider, token=expired), amount=1000.0),
+            )
+        self.assertEqual(len(self.env["payment.transaction"].search([("provider_id", "=", provider.id)])), 1)
 
     def test_pay_now_pays_the_chosen_invoices_and_the_customer_owes_the_rest(self):
         provider = self.demo_provider()
