@@ -25,3 +25,4 @@ from . import ar_statement_access
 from . import ir_default
 from . import payment_transaction
 from . import mail_activity
+from . import ir_actions_report

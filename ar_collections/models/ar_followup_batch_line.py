@@ -109,14 +109,35 @@ class ArFollowupBatchLine(models.Model):
                 lambda m: self.env["ar.collection.rules"]._is_open_invoice(m) and not m.ar_excluded
             )
             due = self.env["ar.followup.level"].with_company(batch.company_id)._get_due_levels(invoices, batch.date)
+            statements = lines._render_statements()
             for line in lines:
-                line._execute_one(figures, due)
+                line._execute_one(figures, due, statements)
 
-    def _execute_one(self, figures, due):
+    def _render_statements(self):
+        """``{customer id: statement PDF}`` for the lines that email, rendered together in one
+        wkhtmltopdf process (see ``ir.actions.report``). Nothing is written; if this fails,
+        each line renders its own statement, and fails alone if that fails too."""
+        partners = self.filtered(lambda line: line.state == "planned" and line.send_email).partner_id
+        partners = partners.commercial_partner_id
+        if len(partners) < 2:
+            return {}
+        try:
+            with self.env.cr.savepoint():
+                streams, report_type = self.env["ir.actions.report"]._pre_render_qweb_pdf(
+                    "ar_collections.action_report_customer_statement", res_ids=partners.ids
+                )
+        except Exception:  # the lines render one by one instead; the traceback goes to the log
+            _logger.exception("Statements of %s customers could not be rendered together", len(partners))
+            return {}
+        if report_type != "pdf":  # Odoo's tests render reports as HTML, one by one
+            return {}
+        return {res_id: data["stream"].getvalue() for res_id, data in streams.items() if res_id and data["stream"]}
+
+    def _execute_one(self, figures, due, statements=None):
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
-                state, result = self._run(figures, due)
+                state, result = self._run(figures, due, statements or {})
         except pg_errors.UniqueViolation:
             state, result = "skipped", self.env._("Already sent: this level went out for these invoices.")
         except pg_errors.SerializationFailure:
@@ -129,12 +150,13 @@ class ArFollowupBatchLine(models.Model):
             state, result = "failed", self.env._("Unexpected error: %(error)s", error=error)
         self.write({"state": state, "result": result})
 
-    def _run(self, figures, due):
+    def _run(self, figures, due, statements=None):
         """Apply the line's level; return ``(state, result message)``.
 
         :param figures: the customers' receivable figures, decided now
             (see ``res.partner._ar_get_receivable_figures``).
         :param due: the level rule's decision for the invoices, now.
+        :param statements: statement PDFs rendered for the chunk, by customer id.
         Paid, excluded or no longer due invoices are left out, and the
         customer's tolerance is checked again.
         """
@@ -165,7 +187,7 @@ class ArFollowupBatchLine(models.Model):
         histories = self.env["ar.followup.history"]
         done = []
         if self.send_email:
-            message = self._send_email(partner)
+            message = self._send_email(partner, (statements or {}).get(partner.id))
             histories |= self._record_once(partner, "email", "sent", invoice_levels, message=message)
             done.append(self.env._("email to %(email)s", email=self.recipient_id.email))
         if self.send_letter:
@@ -188,9 +210,9 @@ class ArFollowupBatchLine(models.Model):
             self.env["ar.followup.history.line"].flush_model()
         return history
 
-    def _send_email(self, partner):
-        """Post the level's email on the customer, with its statement PDF; it
-        leaves through the mail queue."""
+    def _send_email(self, partner, statement=None):
+        """Post the level's email on the customer, with its statement PDF (``statement``, or
+        rendered now); it leaves through the mail queue."""
         template = self.level_id.mail_template_id
         if not template:
             raise UserError(
@@ -203,7 +225,7 @@ class ArFollowupBatchLine(models.Model):
                     "%(contact)s has no email address: add one on the contact or untick Email.", contact=recipient.name
                 )
             )
-        attachment = self._statement_attachment(partner)
+        attachment = self._statement_attachment(partner, statement)
         # rendered in the customer's language by the template; queued, not sent inline
         return partner.with_context(mail_notify_force_send=False).message_post_with_source(
             template,
@@ -213,9 +235,10 @@ class ArFollowupBatchLine(models.Model):
             attachment_ids=attachment.ids,
         )
 
-    def _statement_attachment(self, partner):
-        report = self.env.ref("ar_collections.action_report_customer_statement")
-        content, _type = self.env["ir.actions.report"]._render_qweb_pdf(report, partner.ids)
+    def _statement_attachment(self, partner, content=None):
+        if content is None:
+            report = self.env.ref("ar_collections.action_report_customer_statement")
+            content, _type = self.env["ir.actions.report"]._render_qweb_pdf(report, partner.ids)
         return self.env["ir.attachment"].create(
             {
                 "name": self.env._("Statement %(customer)s.pdf", customer=partner.name),
