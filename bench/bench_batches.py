@@ -34,6 +34,41 @@ def preview(env, partner_ids=None):
     return batch
 
 
+def run(env, label, partner_ids):
+    """Run a batch of these customers in chunks of 50, each committed as the cron does."""
+    batch = preview(env, partner_ids)
+    planned = len(batch.line_ids.filtered(lambda line: line.state == "planned"))
+    batch.action_run()
+    env.cr.commit()
+    mails_before = env["mail.mail"].search_count([])
+    attachments_before = env["ir.attachment"].search([], order="id desc", limit=1).id
+    started, queries, chunks = time.perf_counter(), env.cr.sql_log_count, 0
+    Batch = env["ar.followup.batch"]
+    while Batch._cron_run_batches(batch_size=50):
+        env.cr.commit()  # the cron commits between chunks
+        env.invalidate_all()
+        chunks += 1
+    seconds, queries = time.perf_counter() - started, env.cr.sql_log_count - queries
+    batch.invalidate_recordset()
+    mails = env["mail.mail"].search_count([]) - mails_before
+    print(
+        f"run, {planned} customers {label}, in {chunks} chunks of 50: {seconds:.1f} s "
+        f"({seconds / max(planned, 1) * 1000:.0f} ms per customer), "
+        f"{queries / max(planned, 1):.1f} queries per customer, {mails} mails queued, "
+        f"{batch.done_count} done, {batch.failed_count} failed, {batch.skipped_count} skipped"
+    )
+    pdfs = env["ir.attachment"].search([("id", ">", attachments_before), ("mimetype", "=", "application/pdf")])
+    if pdfs:
+        sample = pdfs[0]
+        reader = PdfReader(io.BytesIO(sample.raw))
+        text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+        print(
+            f"  statement PDFs attached: {len(pdfs)}, {sum(pdfs.mapped('file_size')) / len(pdfs) / 1024:.0f} KB "
+            f"each on average; one read back: {len(reader.pages)} page(s), names its customer: "
+            f"{env['res.partner'].browse(sample.res_id).name in text}"
+        )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("db")
@@ -51,13 +86,18 @@ def main():
         batch, seconds, queries = measure(env, lambda: preview(env))
         lines = len(batch.line_ids)
         # the run is measured on customers due a level that emails them (with the statement PDF)
-        emailed = [line.partner_id.id for line in batch.line_ids if line.state == "planned" and line.send_email]
+        emailed = batch.line_ids.filtered(lambda line: line.state == "planned" and line.send_email)
+        attaching = emailed.filtered(lambda line: line.level_id.email_attach_statement).partner_id.ids
+        linking = emailed.filtered(lambda line: not line.level_id.email_attach_statement).partner_id.ids
         levels = Counter(line.level_id.name for line in batch.line_ids if line.state == "planned")
         print(
             f"preview, whole book: {seconds:.2f} s, {queries} queries, {lines} customers, "
             f"{queries / max(lines, 1):.3f} queries per customer"
         )
-        print(f"  levels due: {dict(levels)}; {len(emailed)} customers due an email")
+        print(
+            f"  levels due: {dict(levels)}; {len(emailed)} customers due an email "
+            f"({len(attaching)} with the statement attached, {len(linking)} linked to it)"
+        )
 
         # the 300 customers with the fewest open invoices against the 300 with the most
         ranked = sorted(per_customer, key=lambda pid: (per_customer[pid], pid))
@@ -73,38 +113,12 @@ def main():
             )
         env.cr.rollback()
 
-        run_ids = emailed[: args.run_customers]
-        batch = preview(env, run_ids)
-        planned = len(batch.line_ids.filtered(lambda line: line.state == "planned"))
-        batch.action_run()
-        env.cr.commit()
-        mails_before = env["mail.mail"].search_count([])
-        attachments_before = env["ir.attachment"].search([], order="id desc", limit=1).id
-        started, queries, chunks = time.perf_counter(), env.cr.sql_log_count, 0
-        Batch = env["ar.followup.batch"]
-        while Batch._cron_run_batches(batch_size=50):
-            env.cr.commit()  # the cron commits between chunks
-            env.invalidate_all()
-            chunks += 1
-        seconds, queries = time.perf_counter() - started, env.cr.sql_log_count - queries
-        batch.invalidate_recordset()
-        mails = env["mail.mail"].search_count([]) - mails_before
-        print(
-            f"run, {planned} customers due an email in {chunks} chunks of 50: {seconds:.1f} s "
-            f"({seconds / max(planned, 1) * 1000:.0f} ms per customer, email and statement PDF), "
-            f"{queries / max(planned, 1):.0f} queries per customer, {mails} mails queued, "
-            f"{batch.done_count} done, {batch.failed_count} failed, {batch.skipped_count} skipped"
-        )
-        pdfs = env["ir.attachment"].search([("id", ">", attachments_before), ("mimetype", "=", "application/pdf")])
-        if pdfs:
-            sample = pdfs[0]
-            reader = PdfReader(io.BytesIO(sample.raw))
-            text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-            print(
-                f"statement PDFs attached: {len(pdfs)}, {sum(pdfs.mapped('file_size')) / len(pdfs) / 1024:.0f} KB each "
-                f"on average; one read back: {len(reader.pages)} page(s), names its customer: "
-                f"{env['res.partner'].browse(sample.res_id).name in text}"
-            )
+        for label, ids in (
+            ("whose email attaches the statement", attaching[: args.run_customers]),
+            ("whose email links to the statement page", linking[: args.run_customers]),
+        ):
+            if ids:
+                run(env, label, ids)
     print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

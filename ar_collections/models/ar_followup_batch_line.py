@@ -117,7 +117,9 @@ class ArFollowupBatchLine(models.Model):
         """``{customer id: statement PDF}`` for the lines that email, rendered together in one
         wkhtmltopdf process (see ``ir.actions.report``). Nothing is written; if this fails,
         each line renders its own statement, and fails alone if that fails too."""
-        partners = self.filtered(lambda line: line.state == "planned" and line.send_email).partner_id
+        partners = self.filtered(
+            lambda line: line.state == "planned" and line.send_email and line.level_id.email_attach_statement
+        ).partner_id
         partners = partners.commercial_partner_id
         if len(partners) < 2:
             return {}
@@ -211,8 +213,9 @@ class ArFollowupBatchLine(models.Model):
         return history
 
     def _send_email(self, partner, statement=None):
-        """Post the level's email on the customer, with its statement PDF (``statement``, or
-        rendered now); it leaves through the mail queue."""
+        """Post the level's email on the customer, with its statement PDF if the level attaches
+        it (``statement``, or rendered now); it leaves through the mail queue. Every email links
+        to the customer's statement page."""
         template = self.level_id.mail_template_id
         if not template:
             raise UserError(
@@ -225,7 +228,9 @@ class ArFollowupBatchLine(models.Model):
                     "%(contact)s has no email address: add one on the contact or untick Email.", contact=recipient.name
                 )
             )
-        attachment = self._statement_attachment(partner, statement)
+        attachment = self.env["ir.attachment"]
+        if self.level_id.email_attach_statement:
+            attachment = self._statement_attachment(partner, statement)
         # rendered in the customer's language by the template; queued, not sent inline
         return partner.with_context(mail_notify_force_send=False).message_post_with_source(
             template,

@@ -73,6 +73,13 @@ class ArFollowupLevel(models.Model):
         string="Email template",
         domain="[('model', '=', 'res.partner')]",
     )
+    email_attach_statement = fields.Boolean(
+        string="Attach the statement",
+        default=True,
+        help="Attach the customer's statement (PDF) to the email. Without it, the email links to the "
+        "customer's statement page only, which is lighter to send and always up to date; attach it "
+        "where the customer or the law needs a document (a final notice).",
+    )
     send_letter = fields.Boolean(
         string="Letter / statement",
         help="Print a letter with the customer statement, to post.",

@@ -207,6 +207,7 @@ class ResCompany(models.Model):
                 "auto_execute": True,
                 "min_gap_days": 0,
                 **email("mail_template_followup_friendly"),
+                "email_attach_statement": False,
             },
             {
                 "name": self.env._("First reminder"),
@@ -214,6 +215,7 @@ class ResCompany(models.Model):
                 "auto_execute": True,
                 "min_gap_days": 5,
                 **email("mail_template_followup_reminder"),
+                "email_attach_statement": False,
                 "stage_id": stage("reminded"),
             },
             {
@@ -222,6 +224,7 @@ class ResCompany(models.Model):
                 "auto_execute": True,
                 "min_gap_days": 7,
                 **email("mail_template_followup_second"),
+                "email_attach_statement": False,
                 **activity("mail_activity_type_collection_call", self.env._("Call about overdue invoices"), 2),
                 "stage_id": stage("reminded"),
             },

@@ -100,6 +100,15 @@ class TestFollowupBatch(ArCollectionsCommon):
         self.customer.ar_collection_stage_id = self.stage_escalated
         self.assertEqual(self.preview(stage_ids=self.stage_escalated.ids).line_ids.partner_id, self.customer)
 
+    def test_a_level_that_attaches_the_statement(self):
+        self.level_2.email_attach_statement = True
+        self.run_batch(self.preview(partner_ids=self.customer.ids))
+        mails = self.outgoing_mails(self.customer)
+        self.assertEqual(len(mails.attachment_ids), 1)
+        self.assertIn("Statement", mails.attachment_ids.name)
+        self.assertEqual(mails.attachment_ids.mimetype, "application/pdf")
+        self.assertIn("/my/collections/", mails.body_html, "and the link")
+
     def test_preview_warns_about_excluded_and_tolerance(self):
         self.customer_b.ar_excluded = True
         self.customer_b.ar_exclusion_reason = "Bankrupt"
@@ -118,14 +127,16 @@ class TestFollowupBatch(ArCollectionsCommon):
         self.run_batch(batch)
         self.assertEqual(batch.state, "done")
         self.assertEqual((batch.done_count, batch.failed_count, batch.planned_count), (2, 0, 0))
-        # one email per customer, queued, with the statement attached, to the invoice contact
+        # one email per customer, queued, to the invoice contact, linking to its statement page
+        # (the default reminders link to it; the final notice attaches it)
         mails = self.outgoing_mails(self.customer)
         self.assertEqual(len(mails), 1)
         self.assertEqual(mails.state, "outgoing")
         self.assertEqual(mails.recipient_ids, self.ap_contact)
         self.assertIn(self.inv_a1.name, mails.body_html)
-        self.assertEqual(len(mails.attachment_ids), 1)
-        self.assertIn("Statement", mails.attachment_ids.name)
+        self.assertIn("/my/collections/", mails.body_html)
+        self.assertFalse(mails.attachment_ids)
+        self.assertEqual(self.levels.mapped("email_attach_statement"), [False, False, False, True, True])
         # history per channel; each invoice got its own due level
         history = self.customer.ar_history_ids
         self.assertEqual(sorted(history.mapped("channel")), ["activity", "email"])

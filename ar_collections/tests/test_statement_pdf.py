@@ -101,6 +101,7 @@ class TestStatementPdfs(ArCollectionsCommon, HttpCase):
 
     def test_a_batch_chunk_renders_its_statements_together(self):
         run_day = date(2026, 3, 20)
+        self.levels.write({"email_attach_statement": True})
         batch = self.env["ar.followup.batch"].create(
             {"partner_ids": [Command.set(self.customers.ids)], "date": run_day}
         )
