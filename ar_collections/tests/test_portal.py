@@ -162,6 +162,30 @@ class TestStatementPage(ArCollectionsCommon):
         self.assertIn("promised", values["pauses"][self.inv_1.id])
         self.assertEqual(values["promisable"], self.inv_2, "an invoice under an open promise is not promised again")
         self.assertEqual(values["disputable"], self.inv_1 | self.inv_2)
+        # an invoice in installments shows each; a payment not yet allocated shows and counts
+        split = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_date": TODAY - timedelta(days=10),
+                "invoice_payment_term_id": self.pay_terms_b.id,
+                "invoice_line_ids": [Command.create({"name": "Goods", "price_unit": 500, "tax_ids": []})],
+            }
+        )
+        split.action_post()
+        payment = self.env["account.payment"].create(
+            {"payment_type": "inbound", "partner_type": "customer", "partner_id": self.customer.id, "amount": 50}
+        )
+        payment.action_post()
+        values = self.access()._statement_values()
+        installments = values["items"].filtered(lambda item: item.move_id == split)
+        self.assertEqual(sorted(installments.mapped("amount_residual")), [150, 350])
+        self.assertEqual(values["installments"][split.id], 2)
+        self.assertEqual(values["pay_rows"][split.id], installments.sorted("date_maturity")[0].id, "one box, first row")
+        unallocated = values["items"].filtered(lambda item: item.move_id == payment.move_id)
+        self.assertEqual(unallocated.amount_residual, -50)
+        self.assertEqual(values["total"], 1300 + 500 - 50)
+        self.assertNotIn(payment.move_id, values["payable"])
 
     # ------------------------------------------------------------------
     # Promise

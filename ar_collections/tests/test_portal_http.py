@@ -220,6 +220,7 @@ class TestStatementPageHttp(ArCollectionsCommon, HttpCase):
         )
         tx._post_process()
         self.assertEqual(inv_eur.amount_residual, 0.0)
+        self.assertEqual(promise.state, "kept", "the promise reacts to the payment as to any")
         self.assertEqual(self.customer.with_company(self.company).ar_total_due, 1400.0, "inv_1 and inv_2 left")
 
     def test_portal_users_see_their_own_statement_only(self):
@@ -456,6 +457,7 @@ class TestStatementPageHttp(ArCollectionsCommon, HttpCase):
             self.assertIn(state, ("in_payment", "paid"))
         self.assertEqual(self.customer.with_company(self.company).ar_total_due, 0.0)
         # the collector hears of it, as of every action on the page
+        self.assertIn(tx.reference, self.customer.message_ids[0].body)
         history = self.env["ar.followup.history"].search([("partner_id", "=", self.customer.id)])
         self.assertEqual(history.channel, "portal")
         self.assertIn(tx.reference, history.note)
