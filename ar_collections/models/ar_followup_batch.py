@@ -149,6 +149,13 @@ class ArFollowupBatch(models.Model):
                         date=batch.date,
                     )
                 )
+        self._start_run()
+        return True
+
+    def _start_run(self):
+        """Hand the batches' planned lines to the workers: the follow-up job, run again until
+        nothing is left (and, with ``ar_collections_queue_job``, jobs of OCA's job queue). Any
+        number of them drain a batch at once: each takes its lines with ``_claim_lines``."""
         # the statement pages the messages link to, made now in one transaction: workers
         # running the lines at once would otherwise race to make the same page
         Access = self.env["ar.statement.access"]
@@ -156,7 +163,6 @@ class ArFollowupBatch(models.Model):
             Access._ensure_for(batch.line_ids.partner_id, batch.company_id)
         self.write({"state": "running"})
         self.env.ref("ar_collections.ir_cron_followup_batch_run")._trigger()
-        return True
 
     def action_retry_failed(self):
         """Plan the failed lines again and run them."""
@@ -165,13 +171,7 @@ class ArFollowupBatch(models.Model):
             if not failed:
                 raise UserError(self.env._("Batch %(name)s has no failed line to retry.", name=batch.name))
             failed.write({"state": "planned", "result": False})
-        # the statement pages the messages link to, made now in one transaction: workers
-        # running the lines at once would otherwise race to make the same page
-        Access = self.env["ar.statement.access"]
-        for batch in self:
-            Access._ensure_for(batch.line_ids.partner_id, batch.company_id)
-        self.write({"state": "running"})
-        self.env.ref("ar_collections.ir_cron_followup_batch_run")._trigger()
+        self._start_run()
         return True
 
     def action_cancel(self):
@@ -354,14 +354,10 @@ class ArFollowupBatch(models.Model):
     # Cron
     # ------------------------------------------------------------------
     @api.model
-    def _cron_run_batches(self, batch_size=50):
-        """Run planned lines of running batches, ``batch_size`` at a time.
-
-        Lines are claimed with ``FOR UPDATE SKIP LOCKED``: two workers never
-        run the same line, and a line interrupted by a crash is simply still
-        planned next time. Progress is reported so the job is called again
-        (in a new transaction) until nothing remains.
-        """
+    def _claim_lines(self, limit, line_ids=None):
+        """Up to ``limit`` planned lines of running batches (of ``line_ids`` only, if given),
+        locked for this transaction: ``FOR UPDATE SKIP LOCKED``, so that workers running at
+        once never take the same line, and a line left by a crashed worker is taken again."""
         Line = self.env["ar.followup.batch.line"]
         Line.flush_model(["state", "batch_id"])
         self.flush_model(["state"])
@@ -371,15 +367,28 @@ class ArFollowupBatch(models.Model):
                 SELECT line.id
                   FROM ar_followup_batch_line line
                   JOIN ar_followup_batch batch ON batch.id = line.batch_id
-                 WHERE line.state = 'planned' AND batch.state = 'running'
+                 WHERE line.state = 'planned' AND batch.state = 'running' %s
               ORDER BY line.batch_id, line.id
                  LIMIT %s
                    FOR UPDATE OF line SKIP LOCKED
                 """,
-                batch_size,
+                SQL("AND line.id = ANY(%s)", list(line_ids)) if line_ids is not None else SQL(),
+                limit,
             )
         )
-        lines = Line.browse([row[0] for row in self.env.cr.fetchall()])
+        return Line.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _cron_run_batches(self, batch_size=50):
+        """Run planned lines of running batches, ``batch_size`` at a time.
+
+        Lines are claimed with ``FOR UPDATE SKIP LOCKED``: two workers never
+        run the same line, and a line interrupted by a crash is simply still
+        planned next time. Progress is reported so the job is called again
+        (in a new transaction) until nothing remains.
+        """
+        Line = self.env["ar.followup.batch.line"]
+        lines = self._claim_lines(batch_size)
         lines._execute()
         lines.batch_id._notify_done()
         remaining = Line.search_count([("state", "=", "planned"), ("batch_id.state", "=", "running")])
