@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tarfile
 import threading
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -410,3 +411,46 @@ def test_venv_from_the_tarball_imports_odoo_even_after_a_killed_first_run(tmp_pa
     third = subprocess.run(command, env={**environ, "AR_SETUP_TRACE": str(trace)}, capture_output=True, text=True,
                            check=False)  # fmt: skip
     assert third.returncode == 0 and not trace.exists(), third.stderr
+
+
+# ---------------------------------------------------------------------------
+# OCA addons from their wheels
+# ---------------------------------------------------------------------------
+
+
+def fake_wheel_download(calls, members):
+    def download(python, requirements, destination):
+        calls.append(requirements.read_text())
+        with zipfile.ZipFile(destination / "odoo_addon_x-1-py3-none-any.whl", "w") as wheel:
+            for name, text in members.items():
+                wheel.writestr(name, text)
+
+    return download
+
+
+def test_oca_addons_are_unpacked_from_their_wheels_once(tmp_path):
+    requirements = tmp_path / "requirements-oca.txt"
+    requirements.write_text("odoo-addon-x==1\n")
+    calls = []
+    download = fake_wheel_download(calls, {
+        "odoo/addons/x/__manifest__.py": "{'name': 'X'}", "odoo/addons/x/__init__.py": "",
+        "odoo_addon_x-1.dist-info/METADATA": "Name: odoo-addon-x",
+    })  # fmt: skip
+    cache = tmp_path / "cache"
+    assert setup_env.ensure_oca_addons("python", cache, requirements, download)
+    assert (cache / "oca-addons" / "x" / "__manifest__.py").read_text() == "{'name': 'X'}"
+    assert sorted(p.name for p in (cache / "oca-addons").iterdir()) == [".ar_stamp", "x"]
+    assert not setup_env.ensure_oca_addons("python", cache, requirements, download), "nothing to do"
+    requirements.write_text("odoo-addon-x==2\n")
+    assert setup_env.ensure_oca_addons("python", cache, requirements, download), "another pin: again"
+    assert calls == ["odoo-addon-x==1\n", "odoo-addon-x==2\n"]
+    assert not list(cache.glob("tmp*")), "no work folder left"
+
+
+def test_a_wheel_without_an_addon_is_refused(tmp_path):
+    requirements = tmp_path / "requirements-oca.txt"
+    requirements.write_text("odoo-addon-x==1\n")
+    download = fake_wheel_download([], {"x/__init__.py": ""})
+    with pytest.raises(SetupError, match=r"odoo_addon_x-1-py3-none-any\.whl holds no Odoo addon under odoo/addons/"):
+        setup_env.ensure_oca_addons("python", tmp_path / "cache", requirements, download)
+    assert not (tmp_path / "cache" / "oca-addons" / ".ar_stamp").exists()

@@ -12,6 +12,8 @@ ODOO_ROOT=$("$PYTHON" -c 'import os, odoo; print(os.path.dirname(os.path.dirname
 PATH="$(dirname "$PYTHON"):$PATH"
 
 ODOO_ADDONS_PATH="$REPO_DIR"
+# the OCA addons the set-up unpacks from their wheels (requirements-oca.txt), when it has
+[ -d "$REPO_DIR/.cache/oca-addons" ] && ODOO_ADDONS_PATH="$REPO_DIR/.cache/oca-addons,$ODOO_ADDONS_PATH"
 for dir in "$ODOO_ROOT/addons" "$ODOO_ROOT/odoo/addons"; do
     [ -d "$dir" ] && ODOO_ADDONS_PATH="$dir,$ODOO_ADDONS_PATH"
 done

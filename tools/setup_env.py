@@ -9,7 +9,10 @@ It makes sure this machine can run ar_collections, installing only what is missi
    SHA256SUMS), a shallow clone of Odoo's public repository. Tarballs and clones go under
    ``.cache/`` through a temporary folder renamed when complete. It is installed editable into
    the venv with its requirements evaluated for the running Python, then the test requirements.
-3. System packages (wkhtmltopdf, chromium, fonts) through apt-get, and PostgreSQL when it does
+3. With the test requirements, the OCA addons of ``requirements-oca.txt`` (queue_job), each
+   unpacked from its PyPI wheel into ``.cache/oca-addons/``, which the tools put on Odoo's
+   addons path.
+4. System packages (wkhtmltopdf, chromium, fonts) through apt-get, and PostgreSQL when it does
    not answer on the local socket.
 
 When everything is there it starts no package manager. Every failure is one line on stderr
@@ -26,6 +29,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import zipfile
 from pathlib import Path
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -469,6 +473,51 @@ def ensure_python_packages(python, version, tree, venv, with_tests):
 
 
 # ---------------------------------------------------------------------------
+# OCA addons, unpacked from their wheels
+# ---------------------------------------------------------------------------
+
+
+def _pip_download(python, requirements, destination):
+    log(f"downloading the OCA addons of {requirements.name} ...")
+    done = run([python, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps",
+                "-d", str(destination), "-r", str(requirements)], capture_output=True, text=True)  # fmt: skip
+    if done.returncode != 0:
+        tail = " | ".join(done.stderr.strip().splitlines()[-3:]) or "no output"
+        raise SetupError(f"pip could not download the OCA addons of {requirements.name}: {tail}")
+
+
+def ensure_oca_addons(python, cache, requirements=REPO_DIR / "requirements-oca.txt", download=_pip_download):
+    """The addons of the OCA wheels ``requirements`` names, each ``odoo/addons/<name>`` folder
+    of a wheel unpacked into ``cache/oca-addons/<name>``; nothing done when they are there."""
+    target = Path(cache) / "oca-addons"
+    stamp = target / ".ar_stamp"
+    wanted = hashlib.sha256(Path(requirements).read_bytes()).hexdigest()
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted:
+        return False
+    Path(cache).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache) as work:
+        wheels, staging = Path(work) / "wheels", Path(work) / "addons"
+        wheels.mkdir()
+        download(python, Path(requirements), wheels)
+        found = sorted(wheels.glob("*.whl"))
+        if not found:
+            raise SetupError(f"pip downloaded no wheel for {Path(requirements).name}")
+        for wheel in found:
+            with zipfile.ZipFile(wheel) as archive:
+                members = [name for name in archive.namelist() if name.startswith("odoo/addons/")]
+                names = {name.split("/")[2] for name in members if name.count("/") >= 3}
+                if not names or any(".." in Path(name).parts for name in members):
+                    raise SetupError(f"{wheel.name} holds no Odoo addon under odoo/addons/")
+                archive.extractall(staging, members)
+        target.mkdir(exist_ok=True)
+        for addon in sorted((staging / "odoo" / "addons").iterdir()):
+            _replace_dir(addon, target / addon.name)
+        log(f"OCA addons in {target}: {', '.join(sorted(p.name for p in target.iterdir() if p.is_dir()))}")
+    stamp.write_text(wanted, encoding="utf-8")
+    return True
+
+
+# ---------------------------------------------------------------------------
 # System packages and PostgreSQL
 # ---------------------------------------------------------------------------
 
@@ -588,6 +637,8 @@ def setup(environ, venv, cache, system=True, with_tests=True):
         tree = ensure_source(environ, cache)
         python = ensure_venv(base, venv, system)
         ensure_python_packages(python, version, tree, venv, with_tests)
+        if with_tests:
+            ensure_oca_addons(python, cache)
     if system:
         missing = missing_system_packages()
         if missing:

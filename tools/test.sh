@@ -17,8 +17,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "Installing ar_collections (and payment_demo, for the pay-now tests) in the throwaway database $DB ..."
-if ! odoo_bin -d "$DB" -i ar_collections,payment_demo --without-demo=all --stop-after-init \
+# the job queue bridge is tested with OCA's queue_job, which make setup unpacks from its wheel
+if [ ! -f "$REPO_DIR/.cache/oca-addons/queue_job/__manifest__.py" ]; then
+    echo "ERROR: OCA's queue_job is missing from .cache/oca-addons/ (the job queue bridge's tests need it): run make setup." >&2
+    exit 2
+fi
+echo "Installing ar_collections (with payment_demo, for the pay-now tests, and the job queue bridge) in the throwaway database $DB ..."
+if ! odoo_bin -d "$DB" -i ar_collections,payment_demo,ar_collections_queue_job --without-demo=all --stop-after-init \
         --addons-path="$ODOO_ADDONS_PATH" --data-dir="$AR_TEST_DATA_DIR" \
         --db-filter="^$DB\$" --log-level=warn >"$WORK/install.log" 2>&1; then
     cat "$WORK/install.log" >&2
@@ -34,7 +39,7 @@ ACCOUNT_TESTS=(
 )
 
 # AR_TESTS narrows the selection while developing; the default is the whole suite.
-read -r -a TESTS <<<"${AR_TESTS:-ar_collections/tests integration ${ACCOUNT_TESTS[*]}}"
+read -r -a TESTS <<<"${AR_TESTS:-ar_collections/tests ar_collections_queue_job/tests integration ${ACCOUNT_TESTS[*]}}"
 
 cd "$REPO_DIR"
 "$PYTHON" -m pytest \
