@@ -4,10 +4,11 @@ import logging
 from collections import defaultdict
 
 from markupsafe import Markup
+from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 from ..report.ar_followup_batch_xlsx import build_batch_xlsx
 from .ar_followup_batch_line import TOLERANCE_MESSAGE
@@ -350,6 +351,23 @@ class ArFollowupBatch(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
 
+    @api.model
+    def _close_finished(self):
+        """Close the running batches with no line left to run. Workers finishing their last
+        chunks at once each see the other's lines still planned (their snapshots began before
+        the other committed), so neither closes the batch; the next call, with nothing left to
+        take, does. Two such calls at once: the second is refused by PostgreSQL (the first
+        closed the batch meanwhile), which is expected and leaves nothing to do."""
+        running = self.search([("state", "=", "running")])
+        if not running:
+            return
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                running._notify_done()
+                self.env.flush_all()
+        except pg_errors.SerializationFailure:
+            self.env.invalidate_all()
+
     # ------------------------------------------------------------------
     # Cron
     # ------------------------------------------------------------------
@@ -391,6 +409,8 @@ class ArFollowupBatch(models.Model):
         lines = self._claim_lines(batch_size)
         lines._execute()
         lines.batch_id._notify_done()
+        if not lines:
+            self._close_finished()
         remaining = Line.search_count([("state", "=", "planned"), ("batch_id.state", "=", "running")])
         self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
         return lines

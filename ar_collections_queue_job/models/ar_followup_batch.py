@@ -34,4 +34,6 @@ class ArFollowupBatch(models.Model):
         lines = self._claim_lines(len(line_ids), line_ids=line_ids)
         lines._execute()
         lines.batch_id._notify_done()
+        # a batch whose last chunks ran at once is closed by the follow-up job's next call
+        self.env.ref("ar_collections.ir_cron_followup_batch_run")._trigger()
         return self.env._("%(count)s lines run", count=len(lines))
