@@ -34,9 +34,12 @@ def preview(env, partner_ids=None):
     return batch
 
 
-def run(env, label, partner_ids):
-    """Run a batch of these customers in chunks of 50, each committed as the cron does."""
+def run(env, label, partner_ids, level=None):
+    """Run a batch of these customers in chunks of 50, each committed as the cron does; with
+    ``level``, every line set to that level's email only, as a collector may set it."""
     batch = preview(env, partner_ids)
+    if level:
+        batch.line_ids.write({"level_id": level.id, "send_email": True, "send_letter": False, "create_activity": False})
     planned = len(batch.line_ids.filtered(lambda line: line.state == "planned"))
     batch.action_run()
     env.cr.commit()
@@ -114,11 +117,22 @@ def main():
         env.cr.rollback()
 
         for label, ids in (
-            ("whose email attaches the statement", attaching[: args.run_customers]),
-            ("whose email links to the statement page", linking[: args.run_customers]),
+            ("due an email that attaches the statement", attaching[: args.run_customers]),
+            ("due an email that links to the statement page", linking[: args.run_customers]),
         ):
             if ids:
                 run(env, label, ids)
+        # the book leaves few customers due an email (most owe an invoice past the escalation):
+        # --run-customers others are sent, as a collector may set it, a level's email only
+        Level = env["ar.followup.level"]
+        others = [pid for pid in per_customer if pid not in set(attaching) | set(linking)]
+        for label, attach in (("attaching the statement", True), ("linking to the statement page", False)):
+            level = Level.search(
+                [("send_email", "=", True), ("email_attach_statement", "=", attach)], order="delay", limit=1
+            )
+            ids, others = others[: args.run_customers], others[args.run_customers :]
+            if ids:
+                run(env, f"set to {level.name} (email only, {label})", ids, level)
     print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
