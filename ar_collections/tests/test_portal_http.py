@@ -14,6 +14,8 @@ from ..models.ar_statement_access import SCOPE
 from .common import ArCollectionsCommon
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+# a 4x4 red PNG: a company logo
+LOGO_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEElEQVR4nGP8z4AATAxEcQAz0QEHOoQ+uAAAAABJRU5ErkJggg=="
 
 
 @tagged("post_install", "-at_install")
@@ -69,16 +71,40 @@ class TestStatementPageHttp(ArCollectionsCommon, HttpCase):
     def test_statement_pdf_names_its_sender_and_ages_the_balance(self):
         """Rendered by the real wkhtmltopdf (with the server up for its assets) and read back:
         the body says who it is from, whatever the page header does on this machine."""
-        self.company.write({"phone": "+32 2 555 01 01", "email": "credit@company-one.example.com"})
+        self.company.write(
+            {
+                "phone": "+32 2 555 01 01",
+                "email": "credit@company-one.example.com",
+                "street": "12 Rue du Recouvrement",
+                "logo": LOGO_PNG,
+            }
+        )
+        self.env["res.partner.bank"].create(
+            {"partner_id": self.company.partner_id.id, "acc_number": "BE71096123456769"}
+        )
         pdf, _type = (
             self.env["ir.actions.report"]
             .with_context(force_report_rendering=True)
             ._render_qweb_pdf("ar_collections.action_report_customer_statement", self.customer.ids)
         )
-        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-        text = " ".join(text.split())
-        for expected in (self.company.name, "+32 2 555 01 01", "credit@company-one.example.com", "120+ days"):
+        pages = PdfReader(io.BytesIO(pdf)).pages
+        text = " ".join(" ".join(page.extract_text() for page in pages).split())
+        for expected in (
+            self.company.name,
+            "12 Rue du Recouvrement",
+            "+32 2 555 01 01",
+            "credit@company-one.example.com",
+            "BE71096123456769",
+            "120+ days",
+        ):
             self.assertIn(expected, text)
+        images = [
+            xobject
+            for page in pages
+            for xobject in page["/Resources"].get("/XObject", {}).values()
+            if xobject.get_object().get("/Subtype") == "/Image"
+        ]
+        self.assertTrue(images, "the company's logo")
         self.assertIn(self.inv_1.name, text)
         self.assertIn("1,400.00", text, "the aging summary and the total")
 
