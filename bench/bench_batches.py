@@ -76,6 +76,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("db")
     parser.add_argument("--run-customers", type=int, default=500)
+    parser.add_argument("--compare-seconds", type=float, help="OCA credit control's run on a copy of the book")
     args = parser.parse_args()
     registry = setup(args.db)
     with environment(registry) as env:
@@ -97,6 +98,11 @@ def main():
             f"preview, whole book: {seconds:.2f} s, {queries} queries, {lines} customers, "
             f"{queries / max(lines, 1):.3f} queries per customer"
         )
+        if args.compare_seconds:
+            print(
+                f"  against OCA account_credit_control's run on a copy of the book ({args.compare_seconds:.2f} s): "
+                f"{args.compare_seconds / seconds:.1f}x faster"
+            )
         print(
             f"  levels due: {dict(levels)}; {len(emailed)} customers due an email "
             f"({len(attaching)} with the statement attached, {len(linking)} linked to it)"

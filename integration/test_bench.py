@@ -12,7 +12,8 @@ from odoo_process import REPO
     ("script", "args", "expected"),
     [
         ("tools/bench.sh", ["--customers", "30", "--invoices", "90", "--orm-invoices", "40"],
-         ["invoices copied in SQL", "check: 90 open posted", "preview, whole book", "peak memory"]),
+         ["invoices copied in SQL", "check: 90 open posted", "preview, whole book",
+          "against OCA account_credit_control", "peak memory"]),
         (
             "tools/bench_insight.sh",
             ["--customers", "30", "--open-invoices", "40", "--paid-invoices", "10", "--promises", "4",

@@ -50,5 +50,16 @@ run_bench() {
     export AR_BENCH_DATA_DIR="$WORK/data"
     cd "$REPO_DIR/bench"
     "$PYTHON" "$generator" "$DB" "$@"
-    "$PYTHON" "$bench" "$DB"
+    local compare=()
+    # AR_BENCH_COMPARE=bench/<script>: run on a copy of the book first (an OCA addon installed
+    # into the copy); its last line "SECONDS <s>" is passed to bench/$2 as --compare-seconds
+    if [ -n "${AR_BENCH_COMPARE:-}" ]; then
+        local copy="${DB}_copy"
+        drop_db "$copy"
+        createdb -T "$DB" "$copy"
+        "$PYTHON" "${AR_BENCH_COMPARE#bench/}" "$copy" | tee "$WORK/compare.txt"
+        drop_db "$copy"
+        compare=(--compare-seconds "$(awk '/^SECONDS / {print $2}' "$WORK/compare.txt" | tail -1)")
+    fi
+    "$PYTHON" "$bench" "$DB" "${compare[@]}"
 }
