@@ -514,17 +514,21 @@ class ArDispute(models.Model):
             return
         self.write({"state": state, "date_closed": fields.Date.context_today(self)})
         disputed = self.env["ar.collection.stage"]._get_stage_of_type("disputed")
-        for dispute in self:
-            partner = dispute.partner_id.with_company(dispute.company_id)
-            still_open = self.search_count(
+        # the customers (per company) that still have an open dispute: one query for all
+        still_open = {
+            (partner.id, company.id)
+            for partner, company in self._read_group(
                 [
-                    ("partner_id", "=", partner.id),
-                    ("company_id", "=", dispute.company_id.id),
+                    ("partner_id", "in", self.partner_id.ids),
+                    ("company_id", "in", self.company_id.ids),
                     *self._ar_pausing_domain(),
                 ],
-                limit=1,
+                ["partner_id", "company_id"],
             )
-            if partner.ar_collection_stage_id == disputed and not still_open:
+        }
+        for dispute in self:
+            partner = dispute.partner_id.with_company(dispute.company_id)
+            if partner.ar_collection_stage_id == disputed and (partner.id, dispute.company_id.id) not in still_open:
                 stage = dispute.previous_stage_id
                 if not stage or stage == disputed:
                     stage = self.env["ar.collection.stage"]._get_stage_of_type("current")

@@ -466,16 +466,20 @@ class ArFollowupBatch(models.Model):
         # browsed together, read together (prefetch), not one query per customer
         partners = {partner.id: partner for partner in self.env["res.partner"].browse(partner_ids)}
         levels = {level.id: level for level in self.env["ar.followup.level"].browse([v["level_id"] for v in vals_list])}
-        activities = self.env["mail.activity"]
+        # one create per level and collector, whatever the number of customers
+        groups = defaultdict(lambda: self.env["res.partner"])
         for vals in vals_list:
             if vals["partner_id"] in pending:
                 continue
             partner = partners[vals["partner_id"]]
             level = levels[vals["level_id"]]
-            activities |= partner.activity_schedule(
+            groups[level, level._get_activity_user(partner)] |= partner
+        activities = self.env["mail.activity"]
+        for (level, user), customers in groups.items():
+            activities |= customers.activity_schedule(
                 activity_type_id=review_type.id,
                 summary=self.env._("Manual follow-up due: %(level)s", level=level.name),
-                user_id=level._get_activity_user(partner).id,
+                user_id=user.id,
                 date_deadline=date,
             )
         return activities

@@ -362,6 +362,27 @@ class TestFollowupBatch(ArCollectionsCommon):
             self.env.ref("ar_collections.ir_cron_followup_automatic").method_direct_trigger()
         self.assertEqual(self.customer_b.activity_ids, review, "one review at a time, not one a day")
 
+    def test_reviews_are_made_per_level_and_collector_at_once(self):
+        customers = self.env["res.partner"].create(
+            [
+                {"name": f"Manual {n}", "is_company": True, "email": f"m{n}@example.com",
+                 "ar_collector_id": (self.collector if n % 2 else self.manager).id}
+                for n in range(6)
+            ]
+        )  # fmt: skip
+        for customer in customers:
+            self.make_invoice(800, partner=customer, due=self.DUE - timedelta(days=30))  # final notice
+        Activity = type(self.env["mail.activity"])
+        with (
+            freeze_time(self.run_day),
+            patch.object(Activity, "create", autospec=True, side_effect=Activity.create) as create,
+        ):
+            self.env["ar.followup.batch"]._schedule_manual_followups(self.company, self.run_day)
+        self.assertEqual(create.call_count, 2, "one create per level and collector")
+        for customer in customers:
+            self.assertEqual(customer.activity_ids.user_id, customer.ar_collector_id)
+            self.assertEqual(customer.activity_ids.summary, "Manual follow-up due: Final notice")
+
     def test_daily_job_previews_each_company_once(self):
         """One preview of the whole book per company serves the automatic run, the manual-level
         reviews and the worklist."""

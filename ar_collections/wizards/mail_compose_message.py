@@ -48,14 +48,17 @@ class MailComposeMessage(models.TransientModel):
         invoices = invoices.filtered(self.env["ar.collection.rules"]._is_open_invoice)
         Level = self.env["ar.followup.level"]
         due = Level._get_due_levels(invoices, fields.Date.context_today(self))
+        # the levels sending this template, most advanced first: one query for every customer
+        template_levels = Level.search(
+            [("mail_template_id", "=", self.template_id.id), ("company_id", "in", invoices.company_id.ids)],
+            order="delay desc",
+        )
         applied = {}
         for partner in invoices.commercial_partner_id:
             partner_invoices = invoices.filtered(lambda m, p=partner: m.commercial_partner_id == p)
-            sent_level = Level.search(
-                [("mail_template_id", "=", self.template_id.id), ("company_id", "in", partner_invoices.company_id.ids)],
-                order="delay desc",
-                limit=1,
-            )
+            sent_level = template_levels.filtered(lambda level, i=partner_invoices: level.company_id in i.company_id)[
+                :1
+            ]
             levels = Level._levels_applied({inv: due[inv.id][0] for inv in partner_invoices}, sent_level)
             applied[partner] = {invoice: levels.get(invoice, Level) for invoice in partner_invoices}
         return applied
