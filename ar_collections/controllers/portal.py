@@ -242,8 +242,7 @@ class ArCollectionsPortal(PortalAccount, PaymentPortal):
         currency = invoices.currency_id
         amount = currency.round(sum(invoices.mapped("amount_residual")))
         selection = "-".join(str(move_id) for move_id in invoices.ids)
-        # what the customer's bank statement will show: the transaction's reference is Odoo's,
-        # made from these invoices when the customer pays
+        # the invoices paid; the transaction's reference is Odoo's, made when the customer pays
         reference = ", ".join(invoices.mapped("name"))
         request.update_context(lang=access.env.lang)
         values = self._prepare_portal_layout_values()
@@ -262,6 +261,17 @@ class ArCollectionsPortal(PortalAccount, PaymentPortal):
                 access_token=access_token,
             )
         )
+        if not access._is_portal_user_of(request.env.user):
+            # a visitor with the link, or someone else logged in (a collector checking it): no
+            # saved card is offered and none is saved, whoever's it would be
+            values.update(
+                {
+                    "partner_id": access.partner_id.id,
+                    "tokens_sudo": request.env["payment.token"].sudo().browse(),
+                    "show_tokenize_input_mapping": dict.fromkeys(values.get("show_tokenize_input_mapping", {}), False),
+                    "company_mismatch": False,
+                }
+            )
         values.update(
             {
                 "page_name": "ar_statement_pay",
@@ -299,6 +309,17 @@ class ArCollectionsPortal(PortalAccount, PaymentPortal):
             )
         self._validate_transaction_kwargs(kwargs)
         user = request.env.user
+        if not access._is_portal_user_of(user):
+            # no saved card for a link visitor: none used, none saved (see the pay page)
+            if kwargs.get("flow") == "token":
+                raise ValidationError(
+                    access.env._("Pay with a card or method entered here: saved ones are not offered.")
+                )
+            kwargs["tokenization_requested"] = False
+        if len(invoices) > 1:
+            # a short reference for several invoices, as Odoo's batch payments have; its number
+            # is taken only when a payment is started
+            kwargs["reference_prefix"] = access.company_id.get_next_batch_payment_communication()
         # the payment is the customer's: booked to its receivable, whoever opened the link (a
         # collector checking it, a contact of another customer it was forwarded to)
         partner = user.partner_id if access._is_portal_user_of(user) else access.partner_id

@@ -10,12 +10,9 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.osv import expression
 from odoo.tools import SQL, consteq, format_amount, format_date, hash_sign, plaintext2html, verify_hash_signed
 from odoo.tools.image import base64_to_image
 from odoo.tools.mimetypes import guess_mimetype
-
-from .ar_collection_rules import INVOICE_TYPES
 
 SCOPE = "ar_collections.statement"
 # what a customer may attach to a dispute
@@ -207,7 +204,7 @@ class ArStatementAccess(models.Model):
         # neither promised nor disputed on the side
         plans = Plan.search(
             [("partner_id", "=", self.partner_id.id), ("company_id", "=", company.id)]
-            + expression.OR([Plan._ar_state_domain("proposed"), Plan._ar_pausing_domain()]),
+            + Plan._ar_state_domain("holding"),
             order="id desc",
         )
         covered = {"ar.payment.plan": set(plans.move_ids.ids)}
@@ -216,8 +213,11 @@ class ArStatementAccess(models.Model):
             cases = Case.search(Case._ar_pausing_domain() + [("move_ids", "in", invoices.ids)])
             covered[model] = set(cases.move_ids.ids)
         today = fields.Date.context_today(self.with_company(company))
+        # a payment on its way through a provider (Odoo's rule: not a wire transfer announced)
         pending = invoices.filtered(
-            lambda m: m.transaction_ids.filtered(lambda tx: tx.state in ("pending", "authorized"))
+            lambda m: m.transaction_ids.filtered(
+                lambda tx: tx.state in ("pending", "authorized") and tx.provider_code not in ("none", "custom")
+            )
         )
         return {
             "today": today,
@@ -227,7 +227,7 @@ class ArStatementAccess(models.Model):
                 lambda m: m.id not in covered["ar.dispute"] and m.id not in covered["ar.payment.plan"]
             ),
             # Odoo's rule for what a customer may pay online (no payment pending, portal payment on)
-            "payable": invoices.filtered(lambda m: m.move_type in INVOICE_TYPES and m._has_to_be_paid()),
+            "payable": invoices.filtered(lambda m: m._has_to_be_paid()),
             "payment_pending": pending,
             "plans": plans,
             "promise_latest": today + timedelta(days=company.ar_promise_max_days),
@@ -309,7 +309,9 @@ class ArStatementAccess(models.Model):
             lambda user: self.company_id in user.company_ids and not user.share
         )
         admin = self.env.ref("base.user_admin", raise_if_not_found=False)
-        return managers.sorted("id")[:1] or admin.filtered(lambda user: self.company_id in user.company_ids)
+        return managers.sorted("id")[:1] or (admin or self.env["res.users"]).filtered(
+            lambda user: self.company_id in user.company_ids
+        )
 
     def _lock(self):
         """Serialize what customers do on this page: two posts at once (two tabs, a double
@@ -382,17 +384,19 @@ class ArStatementAccess(models.Model):
 
     def _acted(self, summary, body, records=None):
         """What every action on the page leaves behind: a line in the customer's chatter and
-        its collections history, and an activity for the person who follows it up."""
-        customer = self._customer()
+        its collections history, and an activity for the person who follows it up, written in
+        that person's language."""
+        page = self.with_env(self._staff_env())
+        customer = page._customer()
         note = Markup("<p>%s</p>") % body
-        self.env["ar.followup.history"]._record(customer, "portal", "customer", {}, note=note, company=self.company_id)
-        owner = self._owner()
-        activity_type = self.env.ref("ar_collections.mail_activity_type_portal_request")
-        (records or customer).activity_schedule(
+        page.env["ar.followup.history"]._record(customer, "portal", "customer", {}, note=note, company=page.company_id)
+        owner = page._owner()
+        activity_type = page.env.ref("ar_collections.mail_activity_type_portal_request")
+        (records.with_env(page.env) if records else customer).activity_schedule(
             activity_type_id=activity_type.id,
             summary=summary,
             note=note,
-            user_id=owner.id if owner else self.env.uid,
+            user_id=owner.id if owner else page.env.uid,
         )
 
     def _case_vals(self, model, invoices, errors):
@@ -613,18 +617,19 @@ class ArStatementAccess(models.Model):
                     )
                 }
             )
-        customer = self._customer()
-        owner = self._owner()
-        body = Markup("<p>%s</p>") % self._staff_env()._(
+        page = self.with_env(self._staff_env())  # what is stored, in the staff's language
+        customer = page._customer()
+        owner = page._owner()
+        body = Markup("<p>%s</p>") % page.env._(
             "On its statement page, the customer asks for a payment plan: %(message)s", message=message.strip()
         )
-        self.env["ar.followup.history"]._record(customer, "portal", "customer", {}, note=body, company=self.company_id)
+        page.env["ar.followup.history"]._record(customer, "portal", "customer", {}, note=body, company=page.company_id)
         customer.activity_schedule(
-            activity_type_id=self.env.ref("ar_collections.mail_activity_type_portal_request").id,
-            summary=self._plan_request_summary(),
+            activity_type_id=page.env.ref("ar_collections.mail_activity_type_portal_request").id,
+            summary=page._plan_request_summary(),
             note=body,
-            user_id=owner.id if owner else self.env.uid,
-            ar_plan_request_access_id=self.id,
+            user_id=owner.id if owner else page.env.uid,
+            ar_plan_request_access_id=page.id,
         )
         return True
 

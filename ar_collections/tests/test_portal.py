@@ -464,6 +464,7 @@ class TestStatementPage(ArCollectionsCommon):
         activity = self.customer.activity_ids | self.env["ar.payment.promise"].search([]).activity_ids
         self.assertEqual(activity.summary, "Customer promised to pay")
         self.assertIn("the customer promised to pay", self.customer.ar_history_ids.note)
+        self.assertIn("Follow-up: Customer", self.customer.message_ids[0].body, "the chatter line too")
         # a French collector reads French
         self.collector.lang = "fr_FR"
         page._portal_dispute(str(self.inv_2.id), str(self.reason.id), "10", "Prix faux")

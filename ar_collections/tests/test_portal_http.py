@@ -391,6 +391,22 @@ class TestStatementPageHttp(ArCollectionsCommon, HttpCase):
             "is_validation": False, "access_token": token or self.access._signed_token(),
         }  # fmt: skip
 
+    def test_an_invoice_in_installments_has_one_pay_box(self):
+        split = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_date": self.today - timedelta(days=10),
+                "invoice_payment_term_id": self.pay_terms_b.id,
+                "invoice_line_ids": [Command.create({"name": "Goods", "price_unit": 500, "tax_ids": []})],
+            }
+        )
+        split.action_post()
+        html, _csrf = self.open_page()
+        pay_form = html.split("o_ar_promise_form")[0]
+        self.assertEqual(pay_form.count(f'name="move_ids" value="{split.id}"'), 1, "one box for its two rows")
+        self.assertIn("Ticked, the whole invoice is paid", pay_form)
+
     def test_an_invoice_with_a_payment_pending_is_not_paid_twice(self):
         provider = self.demo_provider()
         route = f"/my/collections/{self.access.id}/transaction/{self.inv_1.id}"
@@ -399,7 +415,9 @@ class TestStatementPageHttp(ArCollectionsCommon, HttpCase):
         tx._set_pending()  # the bank has not confirmed yet (a transfer, a direct debit)
         html, _csrf = self.open_page()
         self.assertIn("Payment pending", html)
-        self.assertNotIn(f'name="move_ids" value="{self.inv_1.id}"', html.split("o_ar_promise_form")[0])
+        pay_form = html.split("o_ar_promise_form")[0]
+        self.assertNotIn(f'name="move_ids" value="{self.inv_1.id}"', pay_form)
+        self.assertIn(f'name="move_ids" value="{self.inv_2.id}"', pay_form)
         self.assertEqual(self.url_open(f"{self.page_url(suffix='/pay')}&move_ids={self.inv_1.id}").status_code, 400)
         with self.assertRaises(JsonRpcException):
             self.make_jsonrpc_request(route, dict(self.tx_params(provider), amount=1000.0))
@@ -409,11 +427,31 @@ class TestStatementPageHttp(ArCollectionsCommon, HttpCase):
 
     def test_a_payment_through_the_link_is_the_customers_whoever_opens_it(self):
         provider = self.demo_provider()
+        provider.allow_tokenization = True
+        # the collector's own saved card
+        collector_card = self.env["payment.token"].create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": provider.payment_method_ids.id,
+                "partner_id": self.collector.partner_id.id,
+                "payment_details": "1111",
+                "provider_ref": "collector-card",
+            }
+        )
         self.authenticate(self.collector.login, self.collector.login)  # a collector checking the link
+        page = self.url_open(f"{self.page_url(suffix='/pay')}&move_ids={self.inv_2.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertNotIn("1111", page.text, "no saved card offered")
+        self.assertNotIn("o_payment_tokenize_checkbox", page.text, "nothing saved")
         route = f"/my/collections/{self.access.id}/transaction/{self.inv_2.id}"
-        self.make_jsonrpc_request(route, dict(self.tx_params(provider), amount=400.0))
+        with self.assertRaises(JsonRpcException):
+            self.make_jsonrpc_request(
+                route, dict(self.tx_params(provider), amount=400.0, flow="token", token_id=collector_card.id)
+            )
+        self.make_jsonrpc_request(route, dict(self.tx_params(provider), amount=400.0, tokenization_requested=True))
         tx = self.env["payment.transaction"].search([("provider_id", "=", provider.id)])
         self.assertEqual(tx.partner_id, self.customer)
+        self.assertFalse(tx.tokenize)
         # an expired link makes no transaction
         values = {"id": self.access.id, "token": self.access.access_token}
         expired = hash_sign(self.env(su=True), SCOPE, values, expiration=datetime.now() - timedelta(minutes=1))
@@ -423,15 +461,30 @@ class TestStatementPageHttp(ArCollectionsCommon, HttpCase):
                 dict(self.tx_params(provider, token=expired), amount=1000.0),
             )
         self.assertEqual(len(self.env["payment.transaction"].search([("provider_id", "=", provider.id)])), 1)
+        # the customer's own portal user may save its card, as on Odoo's invoice pages
+        contact = self.env["res.partner"].create({"name": "Jane Buyer", "parent_id": self.customer.id})
+        new_test_user(self.env, login="jane", groups="base.group_portal", partner_id=contact.id,
+                      company_id=self.company.id, company_ids=[Command.set(self.company.ids)])  # fmt: skip
+        self.authenticate("jane", "jane")
+        page = self.url_open(f"{self.access.access_url}/pay?move_ids={self.inv_2.id}")
+        self.assertIn("o_payment_tokenize_checkbox", page.text)
 
     def test_pay_now_pays_the_chosen_invoices_and_the_customer_owes_the_rest(self):
         provider = self.demo_provider()
         invoices = self.inv_1 | self.inv_2
-        page = self.url_open(
-            f"{self.access.access_url}/pay?access_token={self.access._signed_token()}"
-            f"&move_ids={self.inv_1.id}&move_ids={self.inv_2.id}"
-        )
-        self.assertEqual(page.status_code, 200)
+
+        def batch_number():
+            sequence = self.company.sudo().batch_payment_sequence_id
+            return sequence.number_next_actual if sequence else 0
+
+        before = batch_number()
+        for _visit in range(2):
+            page = self.url_open(
+                f"{self.access.access_url}/pay?access_token={self.access._signed_token()}"
+                f"&move_ids={self.inv_1.id}&move_ids={self.inv_2.id}"
+            )
+            self.assertEqual(page.status_code, 200)
+        self.assertEqual(batch_number(), before, "looking at the pay page takes no reference number")
         self.assertIn("o_payment_form", page.text)
         selection = f"{self.inv_1.id}-{self.inv_2.id}"
         route = f"/my/collections/{self.access.id}/transaction/{selection}"
@@ -467,6 +520,7 @@ class TestStatementPageHttp(ArCollectionsCommon, HttpCase):
         self.make_jsonrpc_request(route, dict(params, amount=1400.0))
         tx = Tx.search([("provider_id", "=", provider.id)]) - abandoned
         self.assertNotEqual(tx.reference, abandoned.reference)
+        self.assertTrue(tx.reference.startswith("BATCH/"), "a short reference for several invoices")
         self.assertEqual(tx.invoice_ids, invoices)
         self.assertEqual(tx.amount, 1400)
         self.assertEqual(tx.partner_id, self.customer)
