@@ -37,14 +37,16 @@ WORKER = rf"""
 env.cr.execute("SELECT pg_advisory_lock_shared({BARRIER})")  # wait for the start
 env.cr.execute("SELECT pg_advisory_unlock_shared({BARRIER})")
 env.cr.commit()
-Batch = env["ar.followup.batch"]
+Batch, Line = env["ar.followup.batch"], env["ar.followup.batch.line"]
 taken = []
-while True:
+while True:  # as the cron: called again, in a new transaction, while lines remain planned
     lines = Batch._cron_run_batches(batch_size=3)
     taken += lines.ids
-    env.cr.commit()  # as the cron commits each call
+    env.cr.commit()
     env.invalidate_all()
-    if not lines:
+    if not lines and not Line.search_count([("state", "=", "planned")]):
+        Batch._cron_run_batches(batch_size=3)  # nothing left: closes the batch
+        env.cr.commit()
         break
 print("TOOK", ",".join(map(str, taken)))
 """
