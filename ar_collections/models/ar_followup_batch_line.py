@@ -1,6 +1,7 @@
 # Copyright 2026 ar_collections authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
@@ -88,15 +89,15 @@ class ArFollowupBatchLine(models.Model):
         return ", ".join(label for selected, label in labels if selected)
 
     def _execute(self):
-        """Run each line in its own savepoint: a line that fails is marked
-        failed with the reason, the others go on. A level already applied to
-        an invoice through a channel (by another batch, the daily job or a
-        person) makes the database refuse the history line: that line is
-        skipped, its message is rolled back with it and never leaves.
+        """Run the lines, each batch's all together when they all can (see
+        :meth:`_execute_together`), otherwise each line in its own savepoint: a line that fails
+        is marked failed with the reason, the others go on. A level already applied to an
+        invoice through a channel (by another batch, the daily job or a person) makes the
+        database refuse the history line: that line is skipped, its message is rolled back
+        with it and never leaves.
 
-        What is due is decided again now, for all the lines of a batch at
-        once: the customers' figures in one query, the level rule on all
-        their invoices in one pass.
+        What is due is decided again now, for all the lines of a batch at once: the
+        customers' figures in one query, the level rule on all their invoices in one pass.
         """
         for batch in self.batch_id:
             lines = (self & batch.line_ids).with_company(batch.company_id)
@@ -110,8 +111,26 @@ class ArFollowupBatchLine(models.Model):
             )
             due = self.env["ar.followup.level"].with_company(batch.company_id)._get_due_levels(invoices, batch.date)
             statements = lines._render_statements()
-            for line in lines:
-                line._execute_one(figures, due, statements)
+            if not lines._execute_together(figures, due, statements):
+                for line in lines:
+                    line._execute_one(figures, due, statements)
+
+    def _execute_together(self, figures, due, statements):
+        """Run these lines at once in one savepoint: their emails rendered and posted together,
+        their history written in one go, in a fixed number of queries. ``False``, with nothing
+        written, if any of them would fail or be refused (already sent, or being changed by
+        another run): the caller then runs them one by one, so that each fails alone."""
+        if len(self) < 2:
+            return False
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                results = self._run(figures, due, statements)
+                for line in self:
+                    state, result = results[line]
+                    line.write({"state": state, "result": result})
+        except Exception:  # noqa: BLE001 - run one by one: the line at fault fails alone, its error logged then
+            return False
+        return True
 
     def _render_statements(self):
         """``{customer id: statement PDF}`` for the lines that email, rendered together in one
@@ -139,7 +158,7 @@ class ArFollowupBatchLine(models.Model):
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
-                state, result = self._run(figures, due, statements or {})
+                state, result = self._run(figures, due, statements)[self]
         except pg_errors.UniqueViolation:
             state, result = "skipped", self.env._("Already sent: this level went out for these invoices.")
         except pg_errors.SerializationFailure:
@@ -153,15 +172,60 @@ class ArFollowupBatchLine(models.Model):
         self.write({"state": state, "result": result})
 
     def _run(self, figures, due, statements=None):
-        """Apply the line's level; return ``(state, result message)``.
+        """Apply the lines' levels; return ``{line: (state, result message)}``. Raises if a line
+        cannot run as set (``UserError``), or when the database refuses a level already applied
+        (``UniqueViolation``, on the history written and flushed here).
 
         :param figures: the customers' receivable figures, decided now
             (see ``res.partner._ar_get_receivable_figures``).
         :param due: the level rule's decision for the invoices, now.
         :param statements: statement PDFs rendered for the chunk, by customer id.
-        Paid, excluded or no longer due invoices are left out, and the
-        customer's tolerance is checked again.
         """
+        results, todo = {}, {}
+        for line in self:
+            decision = line._decide(figures, due)
+            if isinstance(decision, dict):
+                todo[line] = decision
+            else:
+                results[line] = decision
+        lines = self.browse([line.id for line in todo])
+        messages = lines.filtered("send_email")._post_emails(statements or {})
+        actions, done = [], defaultdict(list)
+        for line, invoice_levels in todo.items():
+            partner = line.partner_id.commercial_partner_id
+            action = {"partner": partner, "invoice_levels": invoice_levels}
+            if line.send_email:
+                message = messages[line]
+                actions.append((line, dict(action, channel="email", outcome="sent", message=message)))
+                done[line].append(self.env._("email to %(email)s", email=message.partner_ids[:1].email))
+            if line.send_letter:
+                actions.append((line, dict(action, channel="letter", outcome="printed")))
+                done[line].append(self.env._("letter"))
+            if line.create_activity:
+                activity = line._schedule_activity(partner)
+                actions.append((line, dict(action, channel="activity", outcome="scheduled", note=activity.summary)))
+                done[line].append(self.env._("activity for %(user)s", user=activity.user_id.name))
+        histories = self.env["ar.followup.history"]._record_many([action for _line, action in actions])
+        history_ids = defaultdict(list)
+        for (line, _action), history in zip(actions, histories, strict=True):
+            history_ids[line].append(history.id)
+        # the lines' histories linked in one query (a write per line would be one each)
+        self._fields["history_ids"].write_batch(
+            [(line, [fields.Command.set(ids)]) for line, ids in history_ids.items()]
+        )
+        # written now, inside the caller's savepoint, so that the unique index on the history
+        # refuses a level already applied here; that refusal is expected when runs overlap, so
+        # Odoo's "bad query" log of it is muted
+        with mute_logger("odoo.sql_db"):
+            self.env["ar.followup.history.line"].flush_model()
+        results.update((line, ("done", ", ".join(labels))) for line, labels in done.items())
+        return results
+
+    def _decide(self, figures, due):
+        """What the line does now: the ``{invoice: level}`` to apply, or ``(state, result
+        message)`` when there is nothing to send. Paid, excluded or no longer due invoices are
+        left out, and the customer's tolerance is checked again. Raises ``UserError`` when the
+        line cannot run as set."""
         self.ensure_one()
         partner = self.partner_id.commercial_partner_id
         if partner.ar_excluded:
@@ -186,38 +250,13 @@ class ArFollowupBatchLine(models.Model):
             return "skipped", self.env._(TOLERANCE_MESSAGE)
         if not (self.send_email or self.send_letter or self.create_activity):
             raise UserError(self.env._("No channel is selected: choose email, letter or activity."))
-        histories = self.env["ar.followup.history"]
-        done = []
-        if self.send_email:
-            message = self._send_email(partner, (statements or {}).get(partner.id))
-            histories |= self._record_once(partner, "email", "sent", invoice_levels, message=message)
-            done.append(self.env._("email to %(email)s", email=self.recipient_id.email))
-        if self.send_letter:
-            histories |= self._record_once(partner, "letter", "printed", invoice_levels)
-            done.append(self.env._("letter"))
-        if self.create_activity:
-            activity = self._schedule_activity(partner)
-            histories |= self._record_once(partner, "activity", "scheduled", invoice_levels, note=activity.summary)
-            done.append(self.env._("activity for %(user)s", user=activity.user_id.name))
-        self.history_ids = histories
-        return "done", ", ".join(done)
+        return invoice_levels
 
-    def _record_once(self, partner, channel, outcome, invoice_levels, **kwargs):
-        """Record the history and write it at once, so that the unique index
-        refuses a level already applied (raising ``UniqueViolation``) here,
-        inside the line's savepoint. That refusal is expected when runs
-        overlap: Odoo's "bad query" log of it is muted."""
-        with mute_logger("odoo.sql_db"):
-            history = self.env["ar.followup.history"]._record(partner, channel, outcome, invoice_levels, **kwargs)
-            self.env["ar.followup.history.line"].flush_model()
-        return history
-
-    def _send_email(self, partner, statement=None):
-        """Post the level's email on the customer, with its statement PDF if the level attaches
-        it (``statement``, or rendered now); it leaves through the mail queue. Every email links
-        to the customer's statement page."""
-        template = self.level_id.mail_template_id
-        if not template:
+    def _email_recipient(self):
+        """The contact the line's email goes to; raises ``UserError`` if it cannot be sent."""
+        self.ensure_one()
+        partner = self.partner_id.commercial_partner_id
+        if not self.level_id.mail_template_id:
             raise UserError(
                 self.env._("Level %(level)s has no email template: set one or untick Email.", level=self.level_id.name)
             )
@@ -228,31 +267,159 @@ class ArFollowupBatchLine(models.Model):
                     "%(contact)s has no email address: add one on the contact or untick Email.", contact=recipient.name
                 )
             )
-        attachment = self.env["ir.attachment"]
-        if self.level_id.email_attach_statement:
-            attachment = self._statement_attachment(partner, statement)
-        # rendered in the customer's language by the template; queued, not sent inline
-        return partner.with_context(mail_notify_force_send=False).message_post_with_source(
-            template,
-            subtype_xmlid="mail.mt_comment",
-            message_type="comment",
-            partner_ids=recipient.ids,
-            attachment_ids=attachment.ids,
+        return recipient
+
+    def _post_emails(self, statements):
+        """Post each line's level email on its customer; return ``{line: mail.message}``.
+
+        What Odoo's ``message_post`` of a template does for one customer, done for all of them
+        at once: each template rendered in one pass on all its customers (in each customer's
+        language), the statement PDF attached where the level says so (``statements``: the
+        PDFs rendered for the chunk, by customer id; rendered here if missing), every email
+        linking to the customer's statement page; the messages in the customers' chatter (a
+        comment by the current user, who follows the customer from then on), the emails in
+        Odoo's notification layout, queued, not sent inline, and the recipients'
+        notifications (delivery status, bounces) created together. Only the recipient is
+        notified: the customer's followers see the reminder in its chatter.
+        """
+        if not self:
+            return {}
+        author = self.env.user.partner_id
+        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
+        recipients = {line: line._email_recipient() for line in self}
+        partners = self.partner_id.commercial_partner_id
+        attachments = self._statement_attachments(statements)
+        # the statement pages' links, made for all the customers at once, read by the templates
+        urls = {
+            page.partner_id.id: page._statement_url()
+            for company, customers in partners.grouped(lambda p: p.ar_company_id or self.env.company).items()
+            for page in self.env["ar.statement.access"]._ensure_for(customers, company)
+        }
+        alias_domains = partners._mail_get_alias_domains(default_company=self.env.company)
+        companies = partners._mail_get_companies(default=self.env.company)
+        reply_tos = partners._notify_get_reply_to(default=False)
+        msg_vals_list, mail_extras = [], []
+        for template, lines in self.grouped(lambda line: line.level_id.mail_template_id).items():
+            render_fields = ["subject", "body_html", "email_from", "lang", "auto_delete", "email_layout_xmlid"]
+            render_fields += ["mail_server_id", "attachment_ids", "report_template_ids"]
+            rendered = template.with_context(ar_statement_urls=urls)._generate_template(
+                lines.partner_id.commercial_partner_id.ids, render_fields
+            )
+            for line in lines:
+                partner = line.partner_id.commercial_partner_id
+                values = rendered[partner.id]
+                author_id, email_from = partner._message_compute_author(
+                    author.id, values.get("email_from"), raise_on_email=True
+                )
+                attachment_ids = list(values.get("attachment_ids") or [])
+                attachment_ids += line._report_attachments(partner, values.get("attachments") or []).ids
+                attachment_ids += attachments.get(line, self.env["ir.attachment"]).ids
+                msg_vals_list.append(
+                    {
+                        "model": partner._name,
+                        "res_id": partner.id,
+                        "record_name": partner.display_name,
+                        "author_id": author_id,
+                        "email_from": email_from,
+                        "reply_to": reply_tos.get(partner.id) or email_from,
+                        "subject": values.get("subject") or False,
+                        "body": values.get("body_html") or "",
+                        "message_type": "comment",
+                        "subtype_id": subtype_id,
+                        "partner_ids": recipients[line].ids,
+                        "attachment_ids": [fields.Command.set(attachment_ids)],
+                        "email_add_signature": False,
+                        "email_layout_xmlid": values.get("email_layout_xmlid") or False,
+                        "mail_server_id": values.get("mail_server_id") or False,
+                        "record_alias_domain_id": alias_domains[partner.id].id,
+                        "record_company_id": companies[partner.id].id,
+                    }
+                )
+                mail_extras.append((line, partner, values.get("lang"), values.get("auto_delete", True)))
+        messages = partners._message_create(msg_vals_list)
+        if self.env.user.active and not self.env.context.get("mail_create_nosubscribe"):
+            partners._message_subscribe(partner_ids=author.ids)
+        self._queue_emails(messages, msg_vals_list, mail_extras, subtype_id)
+        return {line: message for (line, *_rest), message in zip(mail_extras, messages, strict=True)}
+
+    def _queue_emails(self, messages, msg_vals_list, mail_extras, subtype_id):
+        """The emails of ``messages`` (posted by :meth:`_post_emails`) and their recipients'
+        notifications, rendered by Odoo's own notification methods and created together."""
+        recipient_ids = {pid for vals in msg_vals_list for pid in vals["partner_ids"]}
+        recipients_data = self.env["mail.followers"]._get_recipient_data(
+            self.env["res.partner"], "comment", subtype_id, pids=list(recipient_ids)
+        )[0]
+        messages.sudo().fetch(["tracking_value_ids"])  # read for all at once (the layout shows them)
+        mail_vals_list, notified = [], []
+        for message, msg_vals, (_line, partner, lang, auto_delete) in zip(
+            messages, msg_vals_list, mail_extras, strict=True
+        ):
+            # by email, whatever the recipient's own preference: the reminder is an email
+            partners_data = [dict(recipients_data[pid], notif="email") for pid in msg_vals["partner_ids"]]
+            base_values = partner._notify_by_email_get_base_mail_values(
+                message, additional_values={"auto_delete": auto_delete}
+            )
+            for _lang, render_values, group in partner._notify_get_classified_recipients_iterator(
+                message, partners_data, msg_vals=msg_vals, force_email_lang=lang
+            ):
+                body = partner._notify_by_email_render_layout(
+                    message, group, msg_vals=msg_vals, render_values=render_values
+                )
+                group_recipients = group.pop("recipients")
+                if not group_recipients:
+                    continue
+                mail_vals_list.append(
+                    partner._notify_by_email_get_final_mail_values(
+                        group_recipients, base_values, additional_values={"body_html": body}
+                    )
+                )
+                notified.append((message, group_recipients))
+        # sudo: emails and notifications are technical records, made here for messages the
+        # current user just posted, as message_post makes them
+        mails = self.env["mail.mail"].sudo().create(mail_vals_list)
+        self.env["mail.notification"].sudo().create(
+            [
+                {
+                    "author_id": message.author_id.id,
+                    "is_read": True,
+                    "mail_mail_id": mail.id,
+                    "mail_message_id": message.id,
+                    "notification_status": "ready",
+                    "notification_type": "email",
+                    "res_partner_id": pid,
+                }
+                for mail, (message, group_recipients) in zip(mails, notified, strict=True)
+                for pid in group_recipients
+            ]
         )
 
-    def _statement_attachment(self, partner, content=None):
-        if content is None:
-            report = self.env.ref("ar_collections.action_report_customer_statement")
-            content, _type = self.env["ir.actions.report"]._render_qweb_pdf(report, partner.ids)
+    def _report_attachments(self, partner, reports):
+        """Attachments for the reports a template attaches (``[(name, base64 data)]``)."""
         return self.env["ir.attachment"].create(
-            {
-                "name": self.env._("Statement %(customer)s.pdf", customer=partner.name),
-                "raw": content,
-                "res_model": "res.partner",
-                "res_id": partner.id,
-                "mimetype": "application/pdf",
-            }
+            [{"name": name, "datas": data, "res_model": partner._name, "res_id": partner.id} for name, data in reports]
         )
+
+    def _statement_attachments(self, statements):
+        """``{line: ir.attachment}``: the statement PDF of each line whose level attaches it,
+        from ``statements`` (by customer id) or rendered now, created together."""
+        lines = self.filtered(lambda line: line.level_id.email_attach_statement)
+        report = self.env.ref("ar_collections.action_report_customer_statement")
+        vals_list = []
+        for line in lines:
+            partner = line.partner_id.commercial_partner_id
+            content = statements.get(partner.id)
+            if content is None:
+                content, _type = self.env["ir.actions.report"]._render_qweb_pdf(report, partner.ids)
+            vals_list.append(
+                {
+                    "name": self.env._("Statement %(customer)s.pdf", customer=partner.name),
+                    "raw": content,
+                    "res_model": partner._name,
+                    "res_id": partner.id,
+                    "mimetype": "application/pdf",
+                }
+            )
+        return dict(zip(lines, self.env["ir.attachment"].create(vals_list), strict=True))
 
     def _schedule_activity(self, partner):
         level = self.level_id

@@ -1,5 +1,7 @@
 # Copyright 2026 ar_collections authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import defaultdict
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -128,55 +130,97 @@ class ArFollowupHistory(models.Model):
             the invoices the action covered and the level it applied to each.
         :return: the new ``ar.followup.history`` record.
 
-        Side effects, all in this transaction: the invoices' reached level
-        and last follow-up date (computed from the lines), the customer's
-        stage (the applied level's stage), a note in the customer's and the
-        invoices' chatter.
+        See :meth:`_record_many` for the consequences.
         """
-        partner = partner.commercial_partner_id
-        invoices = self.env["account.move"].union(*invoice_levels) if invoice_levels else self.env["account.move"]
-        company = company or invoices.company_id[:1] or self.env.company
-        levels = self.env["ar.followup.level"].union(*invoice_levels.values()) if invoice_levels else None
-        top_level = levels.sorted("delay")[-1:] if levels else self.env["ar.followup.level"]
-        today = fields.Date.context_today(self)
-        maturities = self.env["ar.collection.rules"]._open_maturities(invoices)
+        return self._record_many(
+            [
+                {
+                    "partner": partner,
+                    "channel": channel,
+                    "outcome": outcome,
+                    "invoice_levels": invoice_levels,
+                    "note": note,
+                    "message": message,
+                    "company": company,
+                }
+            ]
+        )
+
+    @api.model
+    def _record_many(self, actions):
+        """Record follow-up actions and apply their consequences, in a fixed number of queries
+        whatever their number.
+
+        :param actions: dicts with the arguments of :meth:`_record` (``partner``, ``channel``,
+            ``outcome``, ``invoice_levels``, and optionally ``note``, ``message``, ``company``).
+        :return: the new ``ar.followup.history`` records, in the order of ``actions``.
+
+        Side effects, all in this transaction: the invoices' reached level and last follow-up
+        date (computed from the lines), the customer's stage (the applied level's stage), a
+        note in the customer's chatter (unless the action is itself a posted message) and in
+        the invoices' chatter.
+        """
         self.check_access("read")  # only collections users record follow-ups
+        if not actions:
+            return self.browse()
+        Move, Level = self.env["account.move"], self.env["ar.followup.level"]
+        all_invoices = Move.union(*(invoice for action in actions for invoice in action["invoice_levels"]))
+        maturities = self.env["ar.collection.rules"]._open_maturities(all_invoices)
+        today = fields.Date.context_today(self)
+        now = fields.Datetime.now()
+        vals_list, top_levels = [], []
+        for action in actions:
+            invoice_levels = action["invoice_levels"]
+            invoices = Move.union(*invoice_levels)
+            company = action.get("company") or invoices.company_id[:1] or self.env.company
+            levels = Level.union(*invoice_levels.values())
+            top_level = levels.sorted("delay")[-1:]
+            top_levels.append((top_level, company))
+            message = action.get("message")
+            vals_list.append(
+                {
+                    "partner_id": action["partner"].commercial_partner_id.id,
+                    "company_id": company.id,
+                    "level_id": top_level.id,
+                    "channel": action["channel"],
+                    "outcome": action["outcome"],
+                    "user_id": self.env.user.id,
+                    "date": now,
+                    "note": action.get("note"),
+                    "mail_message_id": message.id if message else False,
+                    "line_ids": [
+                        fields.Command.create(
+                            {
+                                "move_id": invoice.id,
+                                "level_id": level.id,
+                                "amount_residual": invoice.amount_residual_signed,
+                                "amount_residual_currency": invoice.amount_residual,
+                                "days_overdue": max((today - maturities[invoice.id]).days, 0)
+                                if maturities.get(invoice.id)
+                                else 0,
+                            }
+                        )
+                        for invoice, level in invoice_levels.items()
+                    ],
+                }
+            )
         # sudo: users cannot create history themselves (no ACL), so that nobody can
         # forge or backdate it over RPC; it is written here only, as the current user, now
-        history = self.sudo().create(
-            {
-                "partner_id": partner.id,
-                "company_id": company.id,
-                "level_id": top_level.id,
-                "channel": channel,
-                "outcome": outcome,
-                "user_id": self.env.user.id,
-                "date": fields.Datetime.now(),
-                "note": note,
-                "mail_message_id": message.id if message else False,
-                "line_ids": [
-                    fields.Command.create(
-                        {
-                            "move_id": invoice.id,
-                            "level_id": level.id,
-                            "amount_residual": invoice.amount_residual_signed,
-                            "amount_residual_currency": invoice.amount_residual,
-                            "days_overdue": max((today - maturities[invoice.id]).days, 0)
-                            if maturities.get(invoice.id)
-                            else 0,
-                        }
-                    )
-                    for invoice, level in invoice_levels.items()
-                ],
-            }
-        )
-        if top_level.stage_id:
-            partner.with_company(company)._ar_set_stage(top_level.stage_id, reason=top_level.name)
-        if top_level:
-            self.env["ar.worklist.item"]._close_followups(partner, company)
-        history = history.sudo(False)
-        history._log_in_chatter(invoices)
-        return history
+        histories = self.sudo().create(vals_list).sudo(False)
+        # the stage of each customer, and its follow-up items done, per company and stage
+        staged = defaultdict(lambda: self.env["res.partner"])
+        followed = defaultdict(lambda: self.env["res.partner"])
+        for history, (top_level, company) in zip(histories, top_levels, strict=True):
+            if top_level.stage_id:
+                staged[company, top_level.stage_id, top_level.name] |= history.partner_id
+            if top_level:
+                followed[company] |= history.partner_id
+        for (company, stage, reason), partners in staged.items():
+            partners.with_company(company)._ar_set_stage(stage, reason=reason)
+        for company, partners in followed.items():
+            self.env["ar.worklist.item"]._close_followups(partners, company)
+        histories._log_in_chatter()
+        return histories
 
     @api.model
     def _check_not_applied(self, invoice_levels, channel):
@@ -220,15 +264,34 @@ class ArFollowupHistory(models.Model):
         )
         return [(move, level) for move, level in done if (move.id, level.id) in pairs]
 
-    def _log_in_chatter(self, invoices):
-        """Say what was done in the customer's chatter (unless the action is
-        itself a posted message) and on each covered invoice."""
-        self.ensure_one()
-        summary = self._get_summary()
-        if not self.mail_message_id:
-            self.partner_id.message_post(body=summary, subtype_xmlid="mail.mt_note")
-        if invoices:
-            invoices._message_log_batch(bodies=dict.fromkeys(invoices.ids, summary))
+    def _log_in_chatter(self):
+        """Say what was done in the customer's chatter (unless the action is itself a posted
+        message) and on each covered invoice: one note per action and record, logged
+        together."""
+        summaries = {history: history._get_summary() for history in self}
+        self._log_notes(
+            self.env["res.partner"],
+            [(history.partner_id.id, summary) for history, summary in summaries.items() if not history.mail_message_id],
+        )
+        self._log_notes(
+            self.env["account.move"],
+            [(line.move_id.id, summary) for history, summary in summaries.items() for line in history.line_ids],
+        )
+
+    @api.model
+    def _log_notes(self, model, notes):
+        """Log ``notes`` (``[(record id, body)]``) on records of ``model``, in as many calls as
+        the busiest record has notes (one body per record and call)."""
+        rounds = []
+        for res_id, body in notes:
+            for bodies in rounds:
+                if res_id not in bodies:
+                    bodies[res_id] = body
+                    break
+            else:
+                rounds.append({res_id: body})
+        for bodies in rounds:
+            model.browse(bodies)._message_log_batch(bodies=bodies)
 
     def _get_summary(self):
         self.ensure_one()

@@ -162,12 +162,12 @@ class ArWorklistItem(models.Model):
     # Business
     # ------------------------------------------------------------------
     @api.model
-    def _close_followups(self, partner, company):
-        """A follow-up was just recorded for ``partner``: its follow-up items are done."""
+    def _close_followups(self, partners, company):
+        """A follow-up was just recorded for ``partners``: their follow-up items are done."""
         self.search(
             [
                 ("company_id", "=", company.id),
-                ("partner_id", "=", partner.commercial_partner_id.id),
+                ("partner_id", "in", partners.commercial_partner_id.ids),
                 ("kind", "=", "followup"),
                 ("state", "=", "open"),
             ]

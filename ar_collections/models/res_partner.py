@@ -276,6 +276,9 @@ class ResPartner(models.Model):
         self.ensure_one()
         if self.env.context.get("ar_statement_url"):
             return self.env.context["ar_statement_url"]
+        # the links of many customers, made together by whoever renders their reminders at once
+        if self.id in (self.env.context.get("ar_statement_urls") or {}):
+            return self.env.context["ar_statement_urls"][self.id]
         company = self.ar_company_id or self.env.company
         return self.env["ar.statement.access"]._get_for(self, company)._statement_url()
 
@@ -625,16 +628,19 @@ class ResPartner(models.Model):
 
     def _ar_set_stage(self, stage, reason=None):
         """Move customers (their commercial entity) to ``stage`` in the current
-        company and say so in their chatter."""
+        company and say so in their chatter (one write and one batch of notes for all)."""
+        bodies = {}
         for partner in self.commercial_partner_id:
             previous = partner.ar_collection_stage_id
             if previous == stage:
                 continue
-            partner.ar_collection_stage_id = stage
-            body = Markup("<p>%s</p>") % self.env._(
+            bodies[partner.id] = Markup("<p>%s</p>") % self.env._(
                 "Collection stage: %(old)s → %(new)s%(reason)s",
                 old=previous.name or self.env._("none"),
                 new=stage.name or self.env._("none"),
                 reason=f" ({reason})" if reason else "",
             )
-            partner.message_post(body=body, subtype_xmlid="mail.mt_note")
+        if bodies:
+            changed = self.browse(bodies)
+            changed.ar_collection_stage_id = stage
+            changed._message_log_batch(bodies=bodies)

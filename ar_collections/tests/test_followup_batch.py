@@ -340,6 +340,105 @@ class TestFollowupBatch(ArCollectionsCommon):
             batch.unlink()
 
     # ------------------------------------------------------------------
+    # A chunk run together
+    # ------------------------------------------------------------------
+    def make_customers(self, count, prefix):
+        """``count`` customers, each with an invoice due the first reminder on the run day."""
+        customers = self.env["res.partner"].create(
+            [
+                {"name": f"{prefix} {index}", "is_company": True, "email": f"ap{index}@{prefix.lower()}.example.com"}
+                for index in range(count)
+            ]
+        )
+        for customer in customers:
+            self.make_invoice(100, partner=customer, due=self.DUE + timedelta(days=15))
+        return customers
+
+    def run_counting_queries(self, customers):
+        batch = self.preview(partner_ids=customers.ids)
+        batch.line_ids.write({"send_email": True, "send_letter": False, "create_activity": False})
+        with freeze_time(self.run_day):
+            batch.action_run()
+            self.env.flush_all()
+            self.env.invalidate_all()
+            queries = self.env.cr.sql_log_count
+            self.env["ar.followup.batch"]._cron_run_batches(batch_size=50)
+            self.env.flush_all()
+            queries = self.env.cr.sql_log_count - queries
+        batch.invalidate_recordset()
+        self.assertEqual(batch.done_count, len(customers))
+        return queries
+
+    def test_chunk_runs_in_a_fixed_number_of_queries(self):
+        """A chunk's emails are rendered in one pass of their template and posted together:
+        each more customer in a chunk costs at most 10 queries (measured: about 3)."""
+        few, many = self.make_customers(3, "Few"), self.make_customers(13, "Many")
+        Template = type(self.env["mail.template"])
+        with patch.object(
+            Template, "_generate_template", autospec=True, side_effect=Template._generate_template
+        ) as gen:
+            queries_few = self.run_counting_queries(few)
+            queries_many = self.run_counting_queries(many)
+        self.assertEqual(gen.call_count, 2, "one pass of the template per chunk")
+        self.assertEqual(len(gen.call_args_list[1].args[1]), 13)
+        self.assertLessEqual((queries_many - queries_few) / 10, 10, f"{queries_few} then {queries_many} queries")
+        # what message_post makes, for each of them: the message in the customer's chatter, by
+        # the collector; its email queued to the customer alone, in
+        # Odoo's layout, with its delivery status; the history pointing to the message
+        for customer in many:
+            mail = self.outgoing_mails(customer)
+            self.assertEqual(len(mail), 1)
+            message = mail.mail_message_id
+            self.assertEqual(
+                (message.author_id, message.subtype_id), (self.collector.partner_id, self.env.ref("mail.mt_comment"))
+            )
+            self.assertEqual(message.partner_ids, customer)
+            self.assertEqual(mail.recipient_ids, customer)
+            self.assertEqual(mail.state, "outgoing")
+            self.assertEqual(message.subject, f"{self.company.name}: reminder of overdue invoices")
+            self.assertIn(f"Dear {customer.name}", mail.body_html)
+            self.assertIn("/my/collections/", mail.body_html)
+            self.assertIn('summary="o_mail_notification"', mail.body_html)
+            notification = message.notification_ids
+            self.assertEqual(
+                (notification.res_partner_id, notification.notification_type, notification.notification_status),
+                (customer, "email", "ready"),
+            )
+            self.assertEqual(notification.mail_mail_id, mail)
+            self.assertEqual(customer.ar_history_ids.mail_message_id, message)
+            self.assertIn("Follow-up: Email, sent (level First reminder)", customer.invoice_ids.message_ids[0].body)
+
+    def test_chunk_in_each_customers_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["ar_collections"], ["fr_FR"], overwrite=True)
+        english, french = self.make_customers(2, "Lang")
+        french.lang = "fr_FR"
+        self.run_counting_queries(english | french)
+        self.assertIn("Dear Lang 0", self.outgoing_mails(english).body_html)
+        self.assertIn("Total dû", self.outgoing_mails(french).body_html)
+        self.assertEqual(
+            self.outgoing_mails(french).mail_message_id.subject, f"{self.company.name} : rappel de factures échues"
+        )
+
+    def test_chunk_with_a_level_applied_meanwhile_sends_the_others_once(self):
+        """Another run applied Beta's level after this chunk decided: the chunk cannot go out
+        together; line by line, Beta's is refused by the database and the others go once."""
+        customers = self.make_customers(2, "Other")
+        stale_run = self.preview(partner_ids=self.customer_b.ids)
+        batch = self.preview(partner_ids=(self.customer_b | customers).ids)
+        self.run_batch(stale_run)
+        sent = self.outgoing_mails(self.customer_b)
+        decided = {invoice.id: (self.level_1, self.run_day) for invoice in batch.line_ids.move_ids}
+        with patch.object(type(self.env["ar.followup.level"]), "_get_due_levels", return_value=decided):
+            self.run_batch(batch)
+        self.assertEqual(self.line_of(batch, self.customer_b).state, "skipped")
+        self.assertIn("Already sent", self.line_of(batch, self.customer_b).result)
+        self.assertEqual(self.outgoing_mails(self.customer_b), sent, "Beta's second email never left")
+        for customer in customers:
+            self.assertEqual(self.line_of(batch, customer).state, "done")
+            self.assertEqual(len(self.outgoing_mails(customer)), 1)
+
+    # ------------------------------------------------------------------
     # Automatic mode and server actions
     # ------------------------------------------------------------------
     def test_daily_job_runs_automatic_levels_only(self):
