@@ -4,7 +4,9 @@ Prints: preview wall time and SQL queries for the whole book; whether the
 preview's query count grows with invoices per customer (300 customers with
 few invoices vs 300 with many); run wall time, queries per customer and
 mails queued for 500 customers, run in chunks of 50 as the cron does (each
-chunk committed); peak memory of the process.
+chunk committed), then the mails it queued delivered by Odoo's mail queue over SMTP to
+a sink on 127.0.0.1 and counted there; the throughput of one worker process, then two, on
+batches of other customers (bench_workers.py); peak memory of the process.
 
     python3 bench/bench_batches.py DB
 """
@@ -15,7 +17,8 @@ import resource
 import time
 from collections import Counter
 
-from common import environment, serve_http, setup
+import bench_workers
+from common import environment, serve_http, setup, smtp_sink
 
 from odoo.tools.pdf import PdfReader
 
@@ -34,7 +37,24 @@ def preview(env, partner_ids=None):
     return batch
 
 
-def run(env, label, partner_ids, level=None):
+def deliver(env, sink, mail_ids):
+    """Send these queued mails as the mail queue's job does, to the SMTP sink; print what it got."""
+    received = len(sink.received)
+    started = time.perf_counter()
+    env["mail.mail"].process_email_queue(ids=mail_ids)
+    seconds = time.perf_counter() - started
+    got = sink.received[received:]
+    addresses = Counter(address for recipients, _size in got for address in recipients)
+    states = Counter(env["mail.mail"].browse(mail_ids).exists().mapped("state"))
+    print(
+        f"  delivered over SMTP to the sink on 127.0.0.1: {len(got)} of {len(mail_ids)} mails queued, "
+        f"to {len(addresses)} addresses, {sum(1 for n in addresses.values() if n > 1)} of them more than once, "
+        f"{sum(size for _r, size in got) / max(len(got), 1) / 1024:.0f} KB each, in {seconds:.1f} s "
+        f"({seconds / max(len(got), 1) * 1000:.0f} ms per mail); mail states after: {dict(states)}"
+    )
+
+
+def run(env, sink, label, partner_ids, level=None):
     """Run a batch of these customers in chunks of 50, each committed as the cron does; with
     ``level``, every line set to that level's email only, as a collector may set it."""
     batch = preview(env, partner_ids)
@@ -43,7 +63,7 @@ def run(env, label, partner_ids, level=None):
     planned = len(batch.line_ids.filtered(lambda line: line.state == "planned"))
     batch.action_run()
     env.cr.commit()
-    mails_before = env["mail.mail"].search_count([])
+    mails_before = env["mail.mail"].search([], order="id desc", limit=1).id or 0
     attachments_before = env["ir.attachment"].search([], order="id desc", limit=1).id
     started, queries, chunks = time.perf_counter(), env.cr.sql_log_count, 0
     Batch = env["ar.followup.batch"]
@@ -53,7 +73,8 @@ def run(env, label, partner_ids, level=None):
         chunks += 1
     seconds, queries = time.perf_counter() - started, env.cr.sql_log_count - queries
     batch.invalidate_recordset()
-    mails = env["mail.mail"].search_count([]) - mails_before
+    mail_ids = env["mail.mail"].search([("id", ">", mails_before), ("state", "=", "outgoing")]).ids
+    mails = len(mail_ids)
     print(
         f"run, {planned} customers {label}, in {chunks} chunks of 50: {seconds:.1f} s "
         f"({seconds / max(planned, 1) * 1000:.0f} ms per customer), "
@@ -70,16 +91,18 @@ def run(env, label, partner_ids, level=None):
             f"each on average; one read back: {len(reader.pages)} page(s), names its customer: "
             f"{env['res.partner'].browse(sample.res_id).name in text}"
         )
+    deliver(env, sink, mail_ids)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("db")
     parser.add_argument("--run-customers", type=int, default=500)
+    parser.add_argument("--worker-customers", type=int, default=1200, help="for one worker, then two (half each)")
     parser.add_argument("--compare-seconds", type=float, help="OCA credit control's run on a copy of the book")
     args = parser.parse_args()
     registry = setup(args.db)
-    with environment(registry) as env:
+    with environment(registry) as env, smtp_sink(env) as sink:
         serve_http(env)
         Move = env["account.move"]
         open_invoices = Move.search(env["ar.collection.rules"]._open_invoice_domain())
@@ -127,7 +150,7 @@ def main():
             ("due an email that links to the statement page", linking[: args.run_customers]),
         ):
             if ids:
-                run(env, label, ids)
+                run(env, sink, label, ids)
         # the book leaves few customers due an email (most owe an invoice past the escalation):
         # --run-customers others are sent, as a collector may set it, a level's email only
         Level = env["ar.followup.level"]
@@ -138,7 +161,10 @@ def main():
             )
             ids, others = others[: args.run_customers], others[args.run_customers :]
             if ids:
-                run(env, f"set to {level.name} (email only, {label})", ids, level)
+                run(env, sink, f"set to {level.name} (email only, {label})", ids, level)
+        # one worker, then two, on batches of other customers set to the level that links
+        if len(others[: args.worker_customers]) >= 2:
+            bench_workers.measure(env, args.db, others[: args.worker_customers], level)
     print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

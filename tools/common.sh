@@ -61,5 +61,7 @@ run_bench() {
         drop_db "$copy"
         compare=(--compare-seconds "$(awk '/^SECONDS / {print $2}' "$WORK/compare.txt" | tail -1)")
     fi
-    "$PYTHON" "$bench" "$DB" "${compare[@]}"
+    # AR_BENCH_ARGS: options of bench/$2 itself (e.g. "--run-customers 100" on a small book)
+    # shellcheck disable=SC2086
+    "$PYTHON" "$bench" "$DB" "${compare[@]}" ${AR_BENCH_ARGS:-}
 }

@@ -1,6 +1,7 @@
 # Copyright 2026 ar_collections authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import logging
+import uuid
 from collections import defaultdict
 from datetime import timedelta
 
@@ -8,7 +9,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 from odoo.tools.translate import LazyTranslate
 
 _logger = logging.getLogger(__name__)
@@ -110,10 +111,27 @@ class ArFollowupBatchLine(models.Model):
                 lambda m: self.env["ar.collection.rules"]._is_open_invoice(m) and not m.ar_excluded
             )
             due = self.env["ar.followup.level"].with_company(batch.company_id)._get_due_levels(invoices, batch.date)
+            # the statements and the emails link to the invoices: their tokens made first, together
+            lines._ensure_portal_tokens(partners.ar_open_invoice_ids)
+            lines = lines._fail_invalid(figures, due)
             statements = lines._render_statements()
             if not lines._execute_together(figures, due, statements):
                 for line in lines:
                     line._execute_one(figures, due, statements)
+
+    def _fail_invalid(self, figures, due):
+        """Mark failed, with the reason, the lines that cannot run as set (no email address, no
+        template, no channel...); return the others, which can then go out together."""
+        failed = {}
+        for line in self:
+            try:
+                if isinstance(line._decide(figures, due), dict) and line.send_email:
+                    line._email_recipient()
+            except UserError as error:
+                failed[line] = str(error)
+        for line, error in failed.items():
+            line.write({"state": "failed", "result": error})
+        return self.filtered(lambda line: line not in failed)
 
     def _execute_together(self, figures, due, statements):
         """Run these lines at once in one savepoint: their emails rendered and posted together,
@@ -128,7 +146,8 @@ class ArFollowupBatchLine(models.Model):
                 for line in self:
                     state, result = results[line]
                     line.write({"state": state, "result": result})
-        except Exception:  # noqa: BLE001 - run one by one: the line at fault fails alone, its error logged then
+        except Exception as error:  # noqa: BLE001 - run one by one: the line at fault fails alone, logged then
+            _logger.info("%s follow-up lines run one by one: %s", len(self), error)
             return False
         return True
 
@@ -144,7 +163,8 @@ class ArFollowupBatchLine(models.Model):
             return {}
         try:
             with self.env.cr.savepoint():
-                streams, report_type = self.env["ir.actions.report"]._pre_render_qweb_pdf(
+                Report = self.env["ir.actions.report"].with_context(ar_statement_urls=self._statement_urls(partners))
+                streams, report_type = Report._pre_render_qweb_pdf(
                     "ar_collections.action_report_customer_statement", res_ids=partners.ids
                 )
         except Exception:  # the lines render one by one instead; the traceback goes to the log
@@ -153,6 +173,16 @@ class ArFollowupBatchLine(models.Model):
         if report_type != "pdf":  # Odoo's tests render reports as HTML, one by one
             return {}
         return {res_id: data["stream"].getvalue() for res_id, data in streams.items() if res_id and data["stream"]}
+
+    def _statement_urls(self, partners):
+        """``{customer id: link to its statement page}``, the pages made for all ``partners`` at
+        once; given to the templates and the statements in the context (see
+        ``res.partner._ar_statement_url``)."""
+        return {
+            page.partner_id.id: page._statement_url()
+            for company, customers in partners.grouped(lambda p: p.ar_company_id or self.env.company).items()
+            for page in self.env["ar.statement.access"]._ensure_for(customers, company)
+        }
 
     def _execute_one(self, figures, due, statements=None):
         self.ensure_one()
@@ -289,12 +319,7 @@ class ArFollowupBatchLine(models.Model):
         recipients = {line: line._email_recipient() for line in self}
         partners = self.partner_id.commercial_partner_id
         attachments = self._statement_attachments(statements)
-        # the statement pages' links, made for all the customers at once, read by the templates
-        urls = {
-            page.partner_id.id: page._statement_url()
-            for company, customers in partners.grouped(lambda p: p.ar_company_id or self.env.company).items()
-            for page in self.env["ar.statement.access"]._ensure_for(customers, company)
-        }
+        urls = self._statement_urls(partners)
         alias_domains = partners._mail_get_alias_domains(default_company=self.env.company)
         companies = partners._mail_get_companies(default=self.env.company)
         reply_tos = partners._notify_get_reply_to(default=False)
@@ -326,6 +351,7 @@ class ArFollowupBatchLine(models.Model):
                         "body": values.get("body_html") or "",
                         "message_type": "comment",
                         "subtype_id": subtype_id,
+                        "tracking_value_ids": [],  # none: the layout then looks for none
                         "partner_ids": recipients[line].ids,
                         "attachment_ids": [fields.Command.set(attachment_ids)],
                         "email_add_signature": False,
@@ -342,6 +368,30 @@ class ArFollowupBatchLine(models.Model):
         self._queue_emails(messages, msg_vals_list, mail_extras, subtype_id)
         return {line: message for (line, *_rest), message in zip(mail_extras, messages, strict=True)}
 
+    @api.model
+    def _ensure_portal_tokens(self, invoices):
+        """Give the invoices that have none the portal access token the reminders' links to
+        them carry, in one query: Odoo's ``_portal_ensure_token`` writes them one at a time,
+        and each write of an invoice checks the whole journal entry again (5 queries each)."""
+        # sudo: the token is a technical field of the invoices the reminders link to
+        missing = invoices.sudo().filtered(lambda move: not move.access_token)
+        if not missing:
+            return
+        missing.flush_recordset(["access_token"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_move move
+                   SET access_token = new.token
+                  FROM unnest(%s::integer[], %s::varchar[]) AS new(id, token)
+                 WHERE move.id = new.id AND move.access_token IS NULL
+                """,
+                missing.ids,
+                [str(uuid.uuid4()) for _move in missing],
+            )
+        )
+        missing.invalidate_recordset(["access_token"])
+
     def _queue_emails(self, messages, msg_vals_list, mail_extras, subtype_id):
         """The emails of ``messages`` (posted by :meth:`_post_emails`) and their recipients'
         notifications, rendered by Odoo's own notification methods and created together."""
@@ -349,7 +399,6 @@ class ArFollowupBatchLine(models.Model):
         recipients_data = self.env["mail.followers"]._get_recipient_data(
             self.env["res.partner"], "comment", subtype_id, pids=list(recipient_ids)
         )[0]
-        messages.sudo().fetch(["tracking_value_ids"])  # read for all at once (the layout shows them)
         mail_vals_list, notified = [], []
         for message, msg_vals, (_line, partner, lang, auto_delete) in zip(
             messages, msg_vals_list, mail_extras, strict=True

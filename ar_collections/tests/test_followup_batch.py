@@ -343,7 +343,8 @@ class TestFollowupBatch(ArCollectionsCommon):
     # A chunk run together
     # ------------------------------------------------------------------
     def make_customers(self, count, prefix):
-        """``count`` customers, each with an invoice due the first reminder on the run day."""
+        """``count`` customers, each with an invoice due the first reminder on the run day and
+        one not due yet (both listed in the reminder, with their links)."""
         customers = self.env["res.partner"].create(
             [
                 {"name": f"{prefix} {index}", "is_company": True, "email": f"ap{index}@{prefix.lower()}.example.com"}
@@ -352,6 +353,7 @@ class TestFollowupBatch(ArCollectionsCommon):
         )
         for customer in customers:
             self.make_invoice(100, partner=customer, due=self.DUE + timedelta(days=15))
+            self.make_invoice(50, partner=customer, due=self.run_day + timedelta(days=10))
         return customers
 
     def run_counting_queries(self, customers):
@@ -370,9 +372,10 @@ class TestFollowupBatch(ArCollectionsCommon):
         return queries
 
     def test_chunk_runs_in_a_fixed_number_of_queries(self):
-        """A chunk's emails are rendered in one pass of their template and posted together:
-        each more customer in a chunk costs at most 10 queries (measured: about 3)."""
-        few, many = self.make_customers(3, "Few"), self.make_customers(13, "Many")
+        """A chunk's emails are rendered in one pass of their template and posted together: a
+        chunk costs as many queries whatever its number of customers."""
+        warm, few, many = self.make_customers(2, "Warm"), self.make_customers(3, "Few"), self.make_customers(13, "Many")
+        self.run_counting_queries(warm)  # the templates compiled, Odoo's caches filled
         Template = type(self.env["mail.template"])
         with patch.object(
             Template, "_generate_template", autospec=True, side_effect=Template._generate_template
@@ -381,7 +384,8 @@ class TestFollowupBatch(ArCollectionsCommon):
             queries_many = self.run_counting_queries(many)
         self.assertEqual(gen.call_count, 2, "one pass of the template per chunk")
         self.assertEqual(len(gen.call_args_list[1].args[1]), 13)
-        self.assertLessEqual((queries_many - queries_few) / 10, 10, f"{queries_few} then {queries_many} queries")
+        # measured: 87 queries for 3 customers and for 13; the issue asks at most 10 per customer
+        self.assertLessEqual(queries_many - queries_few, 10, f"{queries_few} then {queries_many} queries")
         # what message_post makes, for each of them: the message in the customer's chatter, by
         # the collector; its email queued to the customer alone, in
         # Odoo's layout, with its delivery status; the history pointing to the message
@@ -419,6 +423,23 @@ class TestFollowupBatch(ArCollectionsCommon):
         self.assertEqual(
             self.outgoing_mails(french).mail_message_id.subject, f"{self.company.name} : rappel de factures échues"
         )
+
+    def test_a_customer_without_email_fails_alone_and_the_chunk_still_goes_together(self):
+        customers = self.make_customers(3, "Mixed")
+        customers[0].email = False
+        batch = self.preview(partner_ids=customers.ids)
+        Line = type(self.env["ar.followup.batch.line"])
+        with patch.object(Line, "_execute_one", autospec=True, side_effect=Line._execute_one) as one_by_one:
+            self.run_batch(batch)
+        self.assertFalse(one_by_one.called, "the other lines ran together")
+        failed = self.line_of(batch, customers[0])
+        self.assertEqual(failed.state, "failed")
+        self.assertIn("Mixed 0 has no email address", failed.result)
+        self.assertFalse(customers[0].ar_history_ids)
+        self.assertFalse(self.outgoing_mails(customers[0]))
+        for customer in customers[1:]:
+            self.assertEqual(self.line_of(batch, customer).state, "done")
+            self.assertEqual(len(self.outgoing_mails(customer)), 1)
 
     def test_chunk_with_a_level_applied_meanwhile_sends_the_others_once(self):
         """Another run applied Beta's level after this chunk decided: the chunk cannot go out
