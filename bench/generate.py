@@ -10,8 +10,8 @@ customer skewed from 1 to 12, 5 % of the invoices partly paid. Deterministic
    invoices (every customer gets at least one);
 2. in SQL, copies of those invoices (``book.multiply_open_invoices``) up to
    ``--invoices`` open invoices, spread over the customers;
-3. through the ORM again, 5 % of all the open invoices partly paid (40 %)
-   with ``account.payment.register``.
+3. through the ORM again, 5 % of all the open invoices partly paid (40 %):
+   payments created and posted together, each reconciled with its invoice.
 
 Ends with the checks of ``book.check_book``.
 
@@ -83,19 +83,40 @@ def generate(env, customers, invoices, seed=42, partly_paid=True):
     return partners, moves
 
 
-def pay_partly(env, moves, rng, share=0.05):
-    """``share`` of ``moves``, drawn at random, paid at 40 % today."""
+def pay_partly(env, moves, rng, share=0.05, chunk=250):
+    """``share`` of ``moves``, drawn at random, paid at 40 % today: customer payments created
+    and posted together, each reconciled with its invoice (Odoo's reconciliation plan, as
+    ``account.payment.register`` does for one), ``chunk`` at a time."""
     today = date.today()
     paid = moves.browse(rng.sample(moves.ids, int(len(moves) * share)))
-    for done, invoice in enumerate(paid, start=1):
-        env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
-            {"amount": round(invoice.amount_residual * 0.4, 2), "payment_date": today}
-        )._create_payments()
-        if done % 200 == 0:
-            env.cr.commit()
-            env.invalidate_all()
-            print(f"  {done} invoices partly paid", flush=True)
-    env.cr.commit()
+    journal = env["account.journal"].search([("type", "=", "bank"), ("company_id", "=", env.company.id)], limit=1)
+    for start in range(0, len(paid), chunk):
+        invoices = paid[start : start + chunk]
+        payments = env["account.payment"].create(
+            [
+                {
+                    "payment_type": "inbound",
+                    "partner_type": "customer",
+                    "partner_id": invoice.commercial_partner_id.id,
+                    "amount": round(invoice.amount_residual * 0.4, 2),
+                    "currency_id": invoice.currency_id.id,
+                    "date": today,
+                    "journal_id": journal.id,
+                }
+                for invoice in invoices
+            ]
+        )
+        payments.action_post()
+        plan = [
+            (payment.move_id.line_ids | invoice.line_ids).filtered(
+                lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled
+            )
+            for payment, invoice in zip(payments, invoices, strict=True)
+        ]
+        env["account.move.line"]._reconcile_plan(plan)
+        env.cr.commit()
+        env.invalidate_all()
+        print(f"  {start + len(invoices)} invoices partly paid", flush=True)
     return paid
 
 

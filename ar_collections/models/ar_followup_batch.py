@@ -131,7 +131,7 @@ class ArFollowupBatch(models.Model):
                     self.env._("Batch %(name)s already ran: create a new batch to preview again.", name=batch.name)
                 )
             batch.line_ids.unlink()
-            self.env["ar.followup.batch.line"].create(batch._prepare_line_vals_list())
+            self.env["ar.followup.batch.line"]._create_previewed(batch._prepare_line_vals_list())
             batch.state = "ready"
         return True
 
@@ -437,7 +437,9 @@ class ArFollowupBatch(models.Model):
             automatic = [vals for vals in vals_list if Level.browse(vals["level_id"]).auto_execute]
             if any(vals["state"] == "planned" for vals in automatic):
                 batch = self.with_company(company).create({"company_id": company.id, "automatic": True, "date": today})
-                self.env["ar.followup.batch.line"].create([dict(vals, batch_id=batch.id) for vals in automatic])
+                self.env["ar.followup.batch.line"]._create_previewed(
+                    [dict(vals, batch_id=batch.id) for vals in automatic]
+                )
                 batch.state = "ready"
                 batch.action_run()
                 batches |= batch

@@ -77,6 +77,80 @@ class ArFollowupBatchLine(models.Model):
         if self.filtered(lambda line: line.state == "done"):
             raise UserError(self.env._("Lines that ran are kept as a record of what was sent."))
 
+    @api.model
+    def _create_previewed(self, vals_list):
+        """Create the lines a preview decided (``ar.followup.batch._prepare_line_vals_list``:
+        the customers, invoices and levels of the batch's company, by construction) in three
+        queries whatever their number, where the ORM's create would spend seconds on a whole
+        book checking the company of every invoice of every line again."""
+        if not vals_list:
+            return self.browse()
+        self.env.flush_all()
+        batches = self.env["ar.followup.batch"].browse({vals["batch_id"] for vals in vals_list})
+        company_of = {batch.id: batch.company_id.id for batch in batches}
+        self.env.cr.execute(
+            SQL(
+                "SELECT nextval(pg_get_serial_sequence('ar_followup_batch_line', 'id')) FROM generate_series(1, %s)",
+                len(vals_list),
+            )
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+
+        def column(name, default=None):
+            return [vals.get(name) or default for vals in vals_list]
+
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO ar_followup_batch_line
+                       (id, batch_id, company_id, partner_id, level_id, amount_overdue, send_email, send_letter,
+                        create_activity, recipient_id, warning, state, result,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT new.*, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(id)s::integer[], %(batch)s::integer[], %(company)s::integer[], %(partner)s::integer[],
+                              %(level)s::integer[], %(amount)s::numeric[], %(email)s::boolean[], %(letter)s::boolean[],
+                              %(activity)s::boolean[], %(recipient)s::integer[], %(warning)s::text[],
+                              %(state)s::varchar[], %(result)s::text[]) AS new
+                """,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                id=ids,
+                batch=column("batch_id"),
+                company=[company_of[vals["batch_id"]] for vals in vals_list],
+                partner=column("partner_id"),
+                level=column("level_id"),
+                amount=column("amount_overdue", 0.0),
+                email=column("send_email", False),
+                letter=column("send_letter", False),
+                activity=column("create_activity", False),
+                recipient=column("recipient_id"),
+                warning=column("warning"),
+                state=column("state", "planned"),
+                result=column("result"),
+            )
+        )
+        field = self._fields["move_ids"]
+        pairs = [
+            (line_id, move_id)
+            for line_id, vals in zip(ids, vals_list, strict=True)
+            for command in vals.get("move_ids") or []
+            for move_id in command[2]
+        ]
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO %s (%s, %s) SELECT * FROM unnest(%s::integer[], %s::integer[])",
+                SQL.identifier(field.relation),
+                SQL.identifier(field.column1),
+                SQL.identifier(field.column2),
+                [line_id for line_id, _move in pairs],
+                [move_id for _line, move_id in pairs],
+            )
+        )
+        batches.invalidate_recordset(["line_ids"])
+        lines = self.browse(ids)
+        lines.check_access("create")  # the access rights and record rules the ORM's create checks
+        return lines
+
     # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------

@@ -584,3 +584,11 @@ class TestFollowupBatch(ArCollectionsCommon):
         self.assertFalse(self.env["ar.followup.batch"].with_user(self.collector).search([("id", "=", other.id)]))
         with self.assertRaises(AccessError):
             batch.with_user(self.billing_clerk).read(["name"])
+        # the preview's lines, written in SQL, are checked as the ORM's create checks them: a
+        # user without collections rights, or outside the batch's company, makes none
+        vals = {"batch_id": other.id, "partner_id": self.customer.id, "level_id": self.level_1.id}
+        Line = self.env["ar.followup.batch.line"]
+        for user in (self.billing_clerk, self.collector):
+            with self.assertRaises(AccessError):
+                Line.with_user(user)._create_previewed([vals])
+            self.assertFalse(other.line_ids)
