@@ -12,7 +12,7 @@ from odoo.tools import SQL, mute_logger
 
 from ..report.ar_followup_batch_xlsx import build_batch_xlsx
 from .ar_followup_batch_line import TOLERANCE_MESSAGE
-from .common import name_from_sequence
+from .common import fetch_without_jit, name_from_sequence
 
 _logger = logging.getLogger(__name__)
 
@@ -270,8 +270,7 @@ class ArFollowupBatch(models.Model):
         batch = self.with_company(self.company_id)
         Move, Level = batch.env["account.move"], batch.env["ar.followup.level"]
         partner_ids = self.partner_ids.commercial_partner_id.ids or None
-        self.env.cr.execute(Level._due_by_customer_query(self.date, self.company_id.ids, partner_ids))
-        rows = self.env.cr.fetchall()
+        rows = fetch_without_jit(self.env.cr, Level._due_by_customer_query(self.date, self.company_id.ids, partner_ids))
         partners = batch.env["res.partner"].browse([partner_id for partner_id, _moves, _level in rows])
         invoices_of = {partner_id: Move.browse(move_ids) for partner_id, move_ids, _level in rows}
         level_of = {partner_id: Level.browse(level_id) for partner_id, _moves, level_id in rows}

@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from .common import flush_fields
+from .common import fetch_without_jit, flush_fields
 
 ASSIGNEE_RULES = [
     ("collector", "Customer's collector"),
@@ -303,10 +303,8 @@ class ArFollowupLevel(models.Model):
         ids = [move_id for move_id in invoices.ids if isinstance(move_id, int)]
         if not ids:
             return result
-        self.env.cr.execute(
-            self._due_levels_query(date, move_ids=ids, ignore_customer_exclusion=ignore_customer_exclusion)
-        )
-        for move_id, level_id, next_date in self.env.cr.fetchall():
+        query = self._due_levels_query(date, move_ids=ids, ignore_customer_exclusion=ignore_customer_exclusion)
+        for move_id, level_id, next_date in fetch_without_jit(self.env.cr, query):
             result[move_id] = (self.browse(level_id), next_date)
         return result
 

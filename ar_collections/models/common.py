@@ -1,6 +1,8 @@
 # Copyright 2026 ar_collections authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
+from odoo.tools import SQL
+
 # ten years of monthly installments: beyond that a typo, not a plan
 MAX_INSTALLMENTS = 120
 
@@ -32,3 +34,23 @@ def flush_fields(env, *fields_by_model):
     """Flush the pending writes of these fields, ``(model, [field names])`` pairs, before raw SQL reads them."""
     for model, fnames in fields_by_model:
         env[model].flush_model(fnames)
+
+
+def fetch_without_jit(cr, query):
+    """The rows of ``query``, run with PostgreSQL's JIT compilation off for it alone.
+
+    The book-wide queries of follow-ups (levels due, receivable figures) are estimated far
+    above ``jit_above_cost`` (their correlated subqueries) and run in tens of milliseconds:
+    PostgreSQL spent longer compiling them (about 90 ms each on the benchmark's book) than
+    running them. The setting is put back after the query (a failure rolls it back with the
+    transaction or savepoint)."""
+    cr.execute(SQL("SELECT current_setting('jit')"))
+    previous = cr.fetchone()[0]
+    if previous == "off":
+        cr.execute(query)
+        return cr.fetchall()
+    cr.execute(SQL("SET LOCAL jit = off"))
+    cr.execute(query)
+    rows = cr.fetchall()
+    cr.execute(SQL("SELECT set_config('jit', %s, true)", previous))
+    return rows
