@@ -54,6 +54,7 @@ def smtp_sink(env):
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
+    env["ir.mail_server"].search([("name", "=", "SMTP sink")]).unlink()  # left by an interrupted run
     server = env["ir.mail_server"].create(
         {"name": "SMTP sink", "smtp_host": "127.0.0.1", "smtp_port": controller.port, "sequence": 0}
     )

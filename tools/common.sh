@@ -62,6 +62,7 @@ run_bench() {
         compare=(--compare-seconds "$(awk '/^SECONDS / {print $2}' "$WORK/compare.txt" | tail -1)")
     fi
     # AR_BENCH_ARGS: options of bench/$2 itself (e.g. "--run-customers 100" on a small book)
-    # shellcheck disable=SC2086
-    "$PYTHON" "$bench" "$DB" "${compare[@]}" ${AR_BENCH_ARGS:-}
+    local bench_args=()
+    read -r -a bench_args <<< "${AR_BENCH_ARGS:-}"
+    "$PYTHON" "$bench" "$DB" "${compare[@]}" "${bench_args[@]}"
 }

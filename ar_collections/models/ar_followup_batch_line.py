@@ -8,13 +8,16 @@ from datetime import timedelta
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import SQL, mute_logger
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, clean_context, mute_logger
 from odoo.tools.translate import LazyTranslate
 
 _logger = logging.getLogger(__name__)
 
 _lt = LazyTranslate(__name__)
+
+# the index that refuses a level applied twice to an invoice through a channel
+HISTORY_ONCE_INDEX = "ar_followup_history_line_level_once_uniq"
 
 TOLERANCE_MESSAGE = _lt("Owes nothing above the company's tolerance once credit notes and payments are deducted.")
 
@@ -83,11 +86,21 @@ class ArFollowupBatchLine(models.Model):
         the customers, invoices and levels of the batch's company, by construction) in three
         queries whatever their number, where the ORM's create would spend seconds on a whole
         book checking the company of every invoice of every line again."""
+        self.check_access("create")
         if not vals_list:
             return self.browse()
         self.env.flush_all()
         batches = self.env["ar.followup.batch"].browse({vals["batch_id"] for vals in vals_list})
-        company_of = {batch.id: batch.company_id.id for batch in batches}
+        # sudo: the lines' company is their batch's; the record rules are checked on the lines
+        company_of = {batch.id: batch.company_id.id for batch in batches.sudo()}
+        with self.env.cr.savepoint():  # refused by the record rules: nothing is left
+            lines = self._insert_previewed(vals_list, company_of)
+            lines.check_access("create")  # the record rules the ORM's create checks
+        batches.invalidate_recordset()
+        return lines
+
+    def _insert_previewed(self, vals_list, company_of):
+        """The INSERTs of :meth:`_create_previewed`; ``move_ids`` given as ``Command.set``."""
         self.env.cr.execute(
             SQL(
                 "SELECT nextval(pg_get_serial_sequence('ar_followup_batch_line', 'id')) FROM generate_series(1, %s)",
@@ -113,7 +126,7 @@ class ArFollowupBatchLine(models.Model):
                               %(state)s::varchar[], %(result)s::text[]) AS new
                 """,
                 uid=self.env.uid,
-                now=fields.Datetime.now(),
+                now=self.env.cr.now(),
                 id=ids,
                 batch=column("batch_id"),
                 company=[company_of[vals["batch_id"]] for vals in vals_list],
@@ -133,8 +146,8 @@ class ArFollowupBatchLine(models.Model):
         pairs = [
             (line_id, move_id)
             for line_id, vals in zip(ids, vals_list, strict=True)
-            for command in vals.get("move_ids") or []
-            for move_id in command[2]
+            for _set, _zero, move_ids in vals.get("move_ids") or []
+            for move_id in move_ids
         ]
         self.env.cr.execute(
             SQL(
@@ -146,10 +159,7 @@ class ArFollowupBatchLine(models.Model):
                 [move_id for _line, move_id in pairs],
             )
         )
-        batches.invalidate_recordset(["line_ids"])
-        lines = self.browse(ids)
-        lines.check_access("create")  # the access rights and record rules the ORM's create checks
-        return lines
+        return self.browse(ids)
 
     # ------------------------------------------------------------------
     # Business
@@ -185,9 +195,9 @@ class ArFollowupBatchLine(models.Model):
                 lambda m: self.env["ar.collection.rules"]._is_open_invoice(m) and not m.ar_excluded
             )
             due = self.env["ar.followup.level"].with_company(batch.company_id)._get_due_levels(invoices, batch.date)
-            # the statements and the emails link to the invoices: their tokens made first, together
-            lines._ensure_portal_tokens(partners.ar_open_invoice_ids)
             lines = lines._fail_invalid(figures, due)
+            # the statements and the emails link to the invoices: their tokens made first, together
+            lines._ensure_portal_tokens(lines.partner_id.commercial_partner_id.ar_open_invoice_ids)
             statements = lines._render_statements()
             if not lines._execute_together(figures, due, statements):
                 for line in lines:
@@ -220,7 +230,10 @@ class ArFollowupBatchLine(models.Model):
                 for line in self:
                     state, result = results[line]
                     line.write({"state": state, "result": result})
-        except Exception as error:  # noqa: BLE001 - run one by one: the line at fault fails alone, logged then
+        except (UserError, ValidationError, pg_errors.Error, ValueError, TypeError, KeyError, AttributeError) as error:
+            # what a line's data or template can raise, or the database's refusal: one by one,
+            # the line at fault fails alone (or is skipped), with its error logged then. Anything
+            # else (a worker's CPU or memory limit) stops the chunk, which runs again later.
             _logger.info("%s follow-up lines run one by one: %s", len(self), error)
             return False
         return True
@@ -263,8 +276,12 @@ class ArFollowupBatchLine(models.Model):
         try:
             with self.env.cr.savepoint():
                 state, result = self._run(figures, due, statements)[self]
-        except pg_errors.UniqueViolation:
-            state, result = "skipped", self.env._("Already sent: this level went out for these invoices.")
+        except pg_errors.UniqueViolation as error:
+            if error.diag.constraint_name != HISTORY_ONCE_INDEX:
+                _logger.exception("Follow-up batch line %s failed", self.id)
+                state, result = "failed", self.env._("Unexpected error: %(error)s", error=error)
+            else:
+                state, result = "skipped", self.env._("Already sent: this level went out for these invoices.")
         except pg_errors.SerializationFailure:
             # another transaction changed these invoices meanwhile: decide again in a fresh one
             state, result = "planned", self.env._("Another run was updating this customer; it will be retried.")
@@ -313,10 +330,8 @@ class ArFollowupBatchLine(models.Model):
         history_ids = defaultdict(list)
         for (line, _action), history in zip(actions, histories, strict=True):
             history_ids[line].append(history.id)
-        # the lines' histories linked in one query (a write per line would be one each)
-        self._fields["history_ids"].write_batch(
-            [(line, [fields.Command.set(ids)]) for line, ids in history_ids.items()]
-        )
+        for line, ids in history_ids.items():
+            line.history_ids = [fields.Command.set(ids)]
         # written now, inside the caller's savepoint, so that the unique index on the history
         # refuses a level already applied here; that refusal is expected when runs overlap, so
         # Odoo's "bad query" log of it is muted
@@ -400,17 +415,25 @@ class ArFollowupBatchLine(models.Model):
         msg_vals_list, mail_extras = [], []
         for template, lines in self.grouped(lambda line: line.level_id.mail_template_id).items():
             render_fields = ["subject", "body_html", "email_from", "lang", "auto_delete", "email_layout_xmlid"]
-            render_fields += ["mail_server_id", "attachment_ids", "report_template_ids"]
+            render_fields += ["mail_server_id", "attachment_ids", "report_template_ids", "scheduled_date"]
             rendered = template.with_context(ar_statement_urls=urls)._generate_template(
                 lines.partner_id.commercial_partner_id.ids, render_fields
             )
             for line in lines:
                 partner = line.partner_id.commercial_partner_id
                 values = rendered[partner.id]
+                # a template without sender sends from the current user, as Odoo's composer does
                 author_id, email_from = partner._message_compute_author(
-                    author.id, values.get("email_from"), raise_on_email=True
+                    author.id, values.get("email_from") or None, raise_on_email=True
                 )
-                attachment_ids = list(values.get("attachment_ids") or [])
+                # the template's own files are copied for each message, as Odoo's composer does:
+                # removing one from a customer's chatter must not remove it from the template
+                attachment_ids = (
+                    self.env["ir.attachment"]
+                    .browse(values.get("attachment_ids") or [])
+                    .copy({"res_model": partner._name, "res_id": partner.id})
+                    .ids
+                )
                 attachment_ids += line._report_attachments(partner, values.get("attachments") or []).ids
                 attachment_ids += attachments.get(line, self.env["ir.attachment"]).ids
                 msg_vals_list.append(
@@ -435,7 +458,9 @@ class ArFollowupBatchLine(models.Model):
                         "record_company_id": companies[partner.id].id,
                     }
                 )
-                mail_extras.append((line, partner, values.get("lang"), values.get("auto_delete", True)))
+                mail_extras.append(
+                    (line, partner, values.get("lang"), values.get("auto_delete", True), values.get("scheduled_date"))
+                )
         messages = partners._message_create(msg_vals_list)
         if self.env.user.active and not self.env.context.get("mail_create_nosubscribe"):
             partners._message_subscribe(partner_ids=author.ids)
@@ -452,18 +477,25 @@ class ArFollowupBatchLine(models.Model):
         if not missing:
             return
         missing.flush_recordset(["access_token"])
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE account_move move
-                   SET access_token = new.token
-                  FROM unnest(%s::integer[], %s::varchar[]) AS new(id, token)
-                 WHERE move.id = new.id AND move.access_token IS NULL
-                """,
-                missing.ids,
-                [str(uuid.uuid4()) for _move in missing],
-            )
-        )
+        try:
+            # an invoice another transaction changed since this one began makes PostgreSQL refuse
+            # the update (a serialization failure, not logged): the lines then make the tokens
+            # they need one by one, each in its own savepoint (Odoo's _portal_ensure_token)
+            with self.env.cr.savepoint(flush=False), mute_logger("odoo.sql_db"):
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        UPDATE account_move move
+                           SET access_token = new.token
+                          FROM unnest(%s::integer[], %s::varchar[]) AS new(id, token)
+                         WHERE move.id = new.id AND move.access_token IS NULL
+                        """,
+                        missing.ids,
+                        [str(uuid.uuid4()) for _move in missing],
+                    )
+                )
+        except pg_errors.SerializationFailure:
+            _logger.info("Portal tokens of %s invoices left to the lines: changed meanwhile", len(missing))
         missing.invalidate_recordset(["access_token"])
 
     def _queue_emails(self, messages, msg_vals_list, mail_extras, subtype_id):
@@ -474,14 +506,21 @@ class ArFollowupBatchLine(models.Model):
             self.env["res.partner"], "comment", subtype_id, pids=list(recipient_ids)
         )[0]
         mail_vals_list, notified = [], []
-        for message, msg_vals, (_line, partner, lang, auto_delete) in zip(
+        author = self.env.user.partner_id
+        for message, msg_vals, (_line, partner, lang, auto_delete, scheduled_date) in zip(
             messages, msg_vals_list, mail_extras, strict=True
         ):
-            # by email, whatever the recipient's own preference: the reminder is an email
-            partners_data = [dict(recipients_data[pid], notif="email") for pid in msg_vals["partner_ids"]]
-            base_values = partner._notify_by_email_get_base_mail_values(
-                message, additional_values={"auto_delete": auto_delete}
-            )
+            # by email, whatever the recipient's own preference: the reminder is an email; as
+            # message_post, never to an archived contact nor to its own author
+            partners_data = [
+                dict(recipients_data[pid], notif="email")
+                for pid in msg_vals["partner_ids"]
+                if recipients_data[pid]["active"] is not False and pid != author.id
+            ]
+            additional_values = {"auto_delete": auto_delete}
+            if scheduled_date:  # the template's delay: the mail queue sends it then
+                additional_values["scheduled_date"] = scheduled_date
+            base_values = partner._notify_by_email_get_base_mail_values(message, additional_values=additional_values)
             for _lang, render_values, group in partner._notify_get_classified_recipients_iterator(
                 message, partners_data, msg_vals=msg_vals, force_email_lang=lang
             ):
@@ -499,8 +538,9 @@ class ArFollowupBatchLine(models.Model):
                 notified.append((message, group_recipients))
         # sudo: emails and notifications are technical records, made here for messages the
         # current user just posted, as message_post makes them
-        mails = self.env["mail.mail"].sudo().create(mail_vals_list)
-        self.env["mail.notification"].sudo().create(
+        # (default_* keys of the caller's context are not theirs, as in message_post)
+        mails = self.env["mail.mail"].sudo().with_context(clean_context(self.env.context)).create(mail_vals_list)
+        self.env["mail.notification"].sudo().with_context(clean_context(self.env.context)).create(
             [
                 {
                     "author_id": message.author_id.id,
