@@ -7,6 +7,7 @@ from unittest.mock import patch
 import openpyxl
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -424,6 +425,26 @@ class TestFollowupBatch(ArCollectionsCommon):
         self.assertEqual(
             self.outgoing_mails(french).mail_message_id.subject, f"{self.company.name} : rappel de factures échues"
         )
+
+    def test_chunk_copies_the_templates_files_and_keeps_its_settings(self):
+        template = self.level_1.mail_template_id
+        terms = self.env["ir.attachment"].create(
+            {"name": "terms.pdf", "raw": b"%PDF-1.4 terms", "res_model": "mail.template", "res_id": template.id}
+        )
+        template.write({"attachment_ids": [Command.set(terms.ids)], "email_from": False, "auto_delete": True})
+        customers = self.make_customers(2, "Files")
+        self.run_counting_queries(customers)
+        mails = self.outgoing_mails(customers[0]) | self.outgoing_mails(customers[1])
+        self.assertEqual(len(mails), 2)
+        for mail in mails:
+            copy = mail.attachment_ids
+            self.assertEqual(copy.mapped("name"), ["terms.pdf"])
+            self.assertNotEqual(copy, terms, "each message has its own copy")
+            self.assertEqual((copy.res_model, copy.res_id), ("res.partner", mail.res_id))
+            self.assertTrue(mail.auto_delete)
+            # no sender on the template: the collector's address, as Odoo's composer does
+            self.assertIn(self.collector.email, mail.email_from)
+        self.assertEqual(template.attachment_ids, terms, "the template keeps its file")
 
     def test_a_customer_without_email_fails_alone_and_the_chunk_still_goes_together(self):
         customers = self.make_customers(3, "Mixed")
