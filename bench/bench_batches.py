@@ -6,7 +6,8 @@ few invoices vs 300 with many); run wall time, queries per customer and
 mails queued for 500 customers, run in chunks of 50 as the cron does (each
 chunk committed), then the mails it queued delivered by Odoo's mail queue over SMTP to
 a sink on 127.0.0.1 and counted there; the throughput of one worker process, then two, on
-batches of other customers (bench_workers.py); peak memory of the process.
+batches of other customers (bench_workers.py); the process's memory after each step and at
+its peak.
 
     python3 bench/bench_batches.py DB
 """
@@ -22,6 +23,14 @@ from common import environment, serve_http, setup, smtp_sink
 
 from odoo import SUPERUSER_ID
 from odoo.tools.pdf import PdfReader
+
+
+def memory(after):
+    """The process's memory now and at its peak so far (the kernel's figures)."""
+    with open("/proc/self/status") as status:
+        figures = dict(line.split(":", 1) for line in status)
+    now, peak = (int(figures[key].split()[0]) // 1024 for key in ("VmRSS", "VmHWM"))
+    print(f"  memory after {after}: {now} MB, peak so far {peak} MB", flush=True)
 
 
 def measure(env, func):
@@ -105,6 +114,7 @@ def main():
     registry = setup(args.db)
     with environment(registry) as root, smtp_sink(root) as sink:
         serve_http(root)
+        memory("Odoo loaded")
         # batches are made by a collector (Collections / User), as in use: access rights and
         # record rules apply, and the collector follows the customers reminded
         collector = root["res.users"].search([("login", "=", "bench_collector")]) or root["res.users"].create(
@@ -117,10 +127,18 @@ def main():
         )
         root.cr.commit()
         env = root(user=collector.id)
-        Move = env["account.move"]
-        open_invoices = Move.search(env["ar.collection.rules"]._open_invoice_domain())
-        per_customer = Counter(inv.commercial_partner_id.id for inv in open_invoices)
-        print(f"book: {len(per_customer)} customers with {len(open_invoices)} open invoices")
+        # the book's open invoices per customer, counted in SQL: the benchmark's own figures
+        # must not load 100,000 invoices into its process
+        per_customer = Counter(
+            {
+                partner.id: count
+                for partner, count in env["account.move"]._read_group(
+                    env["ar.collection.rules"]._open_invoice_domain(), ["commercial_partner_id"], ["__count"]
+                )
+            }
+        )
+        print(f"book: {len(per_customer)} customers with {per_customer.total()} open invoices")
+        memory("the book counted")
 
         # the whole book, as the daily job previews it (OdooBot), then as a collector does
         root.invalidate_all()
@@ -135,7 +153,8 @@ def main():
                 f"{args.compare_seconds / job_seconds:.1f}x faster"
             )
         root.cr.rollback()
-        env.invalidate_all()
+        root.invalidate_all()
+        memory("the daily job's preview")
         batch, seconds, queries = measure(env, lambda: preview(env))
         lines = len(batch.line_ids)
         # the run is measured on customers due a level that emails them (with the statement PDF)
@@ -153,6 +172,7 @@ def main():
             f"  levels due: {dict(levels)}; {len(emailed)} customers due an email "
             f"({len(attaching)} with the statement attached, {len(linking)} linked to it)"
         )
+        memory("the collector's preview")
 
         # the 300 customers with the fewest open invoices against the 300 with the most
         ranked = sorted(per_customer, key=lambda pid: (per_customer[pid], pid))
@@ -167,6 +187,7 @@ def main():
                 f"{seconds:.2f} s, {queries} queries ({len(sub.line_ids)} customers due, {invoices} invoices covered)"
             )
         env.cr.rollback()
+        env.invalidate_all()
 
         for label, ids in (
             ("due an email that attaches the statement", attaching[: args.run_customers]),
@@ -185,12 +206,14 @@ def main():
             ids, others = others[: args.run_customers], others[args.run_customers :]
             if ids:
                 run(env, sink, f"set to {level.name} (email only, {label})", ids, level)
+        memory("the runs")
         # one worker, then two, on batches of other customers set to the first level that links
         linking_level = Level.search(
             [("send_email", "=", True), ("email_attach_statement", "=", False)], order="delay", limit=1
         )
         if len(others[: args.worker_customers]) >= 2:
             bench_workers.measure(env, args.db, others[: args.worker_customers], linking_level)
+    memory("the workers")
     print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
