@@ -156,8 +156,9 @@ def multiply_open_invoices(env, customers, target):
     return copied
 
 
-def check_book(env, target):
-    """The book's figures; raises if it is not what the benchmark needs."""
+def check_book(env, target, owing=None):
+    """The book's figures; raises if it is not what the benchmark needs (``owing``: how many
+    customers must owe)."""
     cr = env.cr
     cr.execute(OPEN_INVOICES_SQL)
     open_invoices = cr.fetchone()[0]
@@ -192,5 +193,9 @@ def check_book(env, target):
         f"{float(ledger_total):,.2f}",
         flush=True,
     )
-    if open_invoices < target or unbalanced or company.currency_id.compare_amounts(aging_total, float(ledger_total)):
+    if (
+        open_invoices < target
+        or (owing is not None and customers != owing)
+        or unbalanced or company.currency_id.compare_amounts(aging_total, float(ledger_total))
+    ):
         raise SystemExit("ERROR: the generated book fails its checks")
