@@ -195,29 +195,34 @@ class ArFollowupBatchLine(models.Model):
                 lambda m: self.env["ar.collection.rules"]._is_open_invoice(m) and not m.ar_excluded
             )
             due = self.env["ar.followup.level"].with_company(batch.company_id)._get_due_levels(invoices, batch.date)
-            lines = lines._fail_invalid(figures, due)
+            lines, decisions = lines._fail_invalid(figures, due)
             # the statements and the emails link to the invoices: their tokens made first, together
             lines._ensure_portal_tokens(lines.partner_id.commercial_partner_id.ar_open_invoice_ids)
+            # and to the customers' statement pages: made once for the chunk
+            emailing = lines.filtered("send_email").partner_id.commercial_partner_id
+            lines = lines.with_context(ar_statement_urls=lines._statement_urls(emailing))
             statements = lines._render_statements()
-            if not lines._execute_together(figures, due, statements):
+            if not lines._execute_together(figures, due, statements, decisions):
                 for line in lines:
                     line._execute_one(figures, due, statements)
 
     def _fail_invalid(self, figures, due):
         """Mark failed, with the reason, the lines that cannot run as set (no email address, no
-        template, no channel...); return the others, which can then go out together."""
-        failed = {}
+        template, no channel...); return the others, which can then go out together, and what
+        each of them does (``{line id: decision}``, see :meth:`_decide`)."""
+        failed, decisions = {}, {}
         for line in self:
             try:
-                if isinstance(line._decide(figures, due), dict) and line.send_email:
+                decisions[line.id] = line._decide(figures, due)
+                if isinstance(decisions[line.id], dict) and line.send_email:
                     line._email_recipient()
             except UserError as error:
                 failed[line] = str(error)
         for line, error in failed.items():
             line.write({"state": "failed", "result": error})
-        return self.filtered(lambda line: line not in failed)
+        return self.filtered(lambda line: line not in failed), decisions
 
-    def _execute_together(self, figures, due, statements):
+    def _execute_together(self, figures, due, statements, decisions):
         """Run these lines at once in one savepoint: their emails rendered and posted together,
         their history written in one go, in a fixed number of queries. ``False``, with nothing
         written, if any of them would fail or be refused (already sent, or being changed by
@@ -226,7 +231,7 @@ class ArFollowupBatchLine(models.Model):
             return False
         try:
             with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-                results = self._run(figures, due, statements)
+                results = self._run(figures, due, statements, decisions)
                 for line in self:
                     state, result = results[line]
                     line.write({"state": state, "result": result})
@@ -263,12 +268,17 @@ class ArFollowupBatchLine(models.Model):
 
     def _statement_urls(self, partners):
         """``{customer id: link to its statement page}``, the pages made for all ``partners`` at
-        once; given to the templates and the statements in the context (see
-        ``res.partner._ar_statement_url``)."""
+        once (those the context already links kept); given to the templates and the statements
+        in the context (see ``res.partner._ar_statement_url``)."""
+        known = self.env.context.get("ar_statement_urls") or {}
+        missing = partners.filtered(lambda partner: partner.id not in known)
         return {
-            page.partner_id.id: page._statement_url()
-            for company, customers in partners.grouped(lambda p: p.ar_company_id or self.env.company).items()
-            for page in self.env["ar.statement.access"]._ensure_for(customers, company)
+            **known,
+            **{
+                page.partner_id.id: page._statement_url()
+                for company, customers in missing.grouped(lambda p: p.ar_company_id or self.env.company).items()
+                for page in self.env["ar.statement.access"]._ensure_for(customers, company)
+            },
         }
 
     def _execute_one(self, figures, due, statements=None):
@@ -292,7 +302,7 @@ class ArFollowupBatchLine(models.Model):
             state, result = "failed", self.env._("Unexpected error: %(error)s", error=error)
         self.write({"state": state, "result": result})
 
-    def _run(self, figures, due, statements=None):
+    def _run(self, figures, due, statements=None, decisions=None):
         """Apply the lines' levels; return ``{line: (state, result message)}``. Raises if a line
         cannot run as set (``UserError``), or when the database refuses a level already applied
         (``UniqueViolation``, on the history written and flushed here).
@@ -301,10 +311,11 @@ class ArFollowupBatchLine(models.Model):
             (see ``res.partner._ar_get_receivable_figures``).
         :param due: the level rule's decision for the invoices, now.
         :param statements: statement PDFs rendered for the chunk, by customer id.
+        :param decisions: what the lines do, decided already for these figures (by line id).
         """
         results, todo = {}, {}
         for line in self:
-            decision = line._decide(figures, due)
+            decision = decisions[line.id] if decisions and line.id in decisions else line._decide(figures, due)
             if isinstance(decision, dict):
                 todo[line] = decision
             else:
