@@ -272,8 +272,6 @@ class ArFollowupBatch(models.Model):
         partner_ids = self.partner_ids.commercial_partner_id.ids or None
         rows = fetch_without_jit(self.env.cr, Level._due_by_customer_query(self.date, self.company_id.ids, partner_ids))
         partners = batch.env["res.partner"].browse([partner_id for partner_id, _moves, _level in rows])
-        invoices_of = {partner_id: Move.browse(move_ids) for partner_id, move_ids, _level in rows}
-        level_of = {partner_id: Level.browse(level_id) for partner_id, _moves, level_id in rows}
         paused_by_partner = defaultdict(set)
         for source in Move._ar_pause_sources():
             for record in source.search(
@@ -282,13 +280,23 @@ class ArFollowupBatch(models.Model):
             ):
                 paused_by_partner[record.partner_id.id].add(record._ar_pause_label())
         figures = partners._ar_get_dunned_figures(partners.ids)
+        # the customers' fields read below, in a few queries; not all their fields
+        partners.fetch(["commercial_partner_id", "email", "ar_excluded", "ar_exclusion_reason"])
+        # what is the same for every customer read once: the filters, the levels, the messages
+        matches = self._line_filter()
+        levels = Level.browse({level_id for _partner, _moves, level_id in rows})
+        worth_sending = {level.id: level._worth_sending_test() for level in levels}
+        channels = {level.id: (level.send_email, level.send_letter, level.create_activity) for level in levels}
+        levels = {level.id: level for level in levels}
+        tolerance = self.env._(TOLERANCE_MESSAGE)
+        no_email = self.env._("No email address: the email cannot be sent.")
+        excluded = self.env._("Excluded from follow-ups.")
         vals_list = []
-        for partner in partners:
-            partner_invoices = invoices_of[partner.id]
-            level = level_of[partner.id]
+        for partner, (_partner_id, move_ids, level_id) in zip(partners, rows, strict=True):
             total_due, overdue, _oldest = figures.get(partner.id, (0.0, 0.0, None))
-            if not self._line_matches_filters(partner, level, overdue):
+            if not matches(partner, levels[level_id], overdue):
                 continue
+            send_email, send_letter, create_activity = channels[level_id]
             warnings = []
             if partner.ar_excluded:
                 warnings.append(
@@ -301,39 +309,48 @@ class ArFollowupBatch(models.Model):
                         reasons="; ".join(sorted(paused_by_partner[partner.id])),
                     )
                 )
-            if not level._is_worth_sending(total_due, overdue):
-                warnings.append(self.env._(TOLERANCE_MESSAGE))
+            if not worth_sending[level_id](total_due, overdue):
+                warnings.append(tolerance)
             recipient = partner.ar_followup_contact_id
-            if level.send_email and not recipient.email:
-                warnings.append(self.env._("No email address: the email cannot be sent."))
+            if send_email and not recipient.email:
+                warnings.append(no_email)
             vals_list.append(
                 {
                     "batch_id": self.id,
                     "partner_id": partner.id,
-                    "level_id": level.id,
-                    "move_ids": [fields.Command.set(partner_invoices.ids)],
+                    "level_id": level_id,
+                    "move_ids": [fields.Command.set(move_ids)],
                     "amount_overdue": overdue,
-                    "send_email": level.send_email,
-                    "send_letter": level.send_letter,
-                    "create_activity": level.create_activity,
+                    "send_email": send_email,
+                    "send_letter": send_letter,
+                    "create_activity": create_activity,
                     "recipient_id": recipient.id,
                     "warning": "\n".join(warnings) or False,
                     "state": "skipped" if partner.ar_excluded else "planned",
-                    "result": self.env._("Excluded from follow-ups.") if partner.ar_excluded else False,
+                    "result": excluded if partner.ar_excluded else False,
                 }
             )
         return vals_list
 
-    def _line_matches_filters(self, partner, level, overdue):
-        if self.automatic and not level.auto_execute:
-            return False
-        if self.collector_ids and partner.ar_collector_id not in self.collector_ids:
-            return False
-        if self.stage_ids and partner.ar_collection_stage_id not in self.stage_ids:
-            return False
-        if self.level_ids and level not in self.level_ids:
-            return False
-        return not (self.min_overdue_amount and overdue < self.min_overdue_amount)
+    def _line_filter(self):
+        """This batch's filters as a function of ``(customer, level due, overdue amount)``:
+        whether the customer's line is kept. The filters are read once, for every customer."""
+        self.ensure_one()
+        automatic, minimum = self.automatic, self.min_overdue_amount
+        collectors, stages, levels = self.collector_ids, self.stage_ids, self.level_ids
+
+        def matches(partner, level, overdue):
+            if automatic and not level.auto_execute:
+                return False
+            if collectors and partner.ar_collector_id not in collectors:
+                return False
+            if stages and partner.ar_collection_stage_id not in stages:
+                return False
+            if levels and level not in levels:
+                return False
+            return not (minimum and overdue < minimum)
+
+        return matches
 
     def _notify_done(self):
         """Close the batches whose lines all ran, and say how it went."""

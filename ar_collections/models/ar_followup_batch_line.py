@@ -12,6 +12,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, clean_context, mute_logger
 from odoo.tools.translate import LazyTranslate
 
+from .common import array_literal
+
 _logger = logging.getLogger(__name__)
 
 _lt = LazyTranslate(__name__)
@@ -110,7 +112,7 @@ class ArFollowupBatchLine(models.Model):
         ids = [row[0] for row in self.env.cr.fetchall()]
 
         def column(name, default=None):
-            return [vals.get(name) or default for vals in vals_list]
+            return array_literal([vals.get(name) or default for vals in vals_list])
 
         self.env.cr.execute(
             SQL(
@@ -127,9 +129,9 @@ class ArFollowupBatchLine(models.Model):
                 """,
                 uid=self.env.uid,
                 now=self.env.cr.now(),
-                id=ids,
+                id=array_literal(ids),
                 batch=column("batch_id"),
-                company=[company_of[vals["batch_id"]] for vals in vals_list],
+                company=array_literal([company_of[vals["batch_id"]] for vals in vals_list]),
                 partner=column("partner_id"),
                 level=column("level_id"),
                 amount=column("amount_overdue", 0.0),
@@ -155,8 +157,8 @@ class ArFollowupBatchLine(models.Model):
                 SQL.identifier(field.relation),
                 SQL.identifier(field.column1),
                 SQL.identifier(field.column2),
-                [line_id for line_id, _move in pairs],
-                [move_id for _line, move_id in pairs],
+                array_literal([line_id for line_id, _move in pairs]),
+                array_literal([move_id for _line, move_id in pairs]),
             )
         )
         return self.browse(ids)

@@ -3,7 +3,7 @@
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, float_compare
 
 from .common import fetch_without_jit, flush_fields
 
@@ -261,10 +261,20 @@ class ArFollowupLevel(models.Model):
 
     def _is_worth_sending(self, total_due, overdue):
         """Whether the amount at stake is above the company's tolerance (and so above zero)."""
+        return self._worth_sending_test()(total_due, overdue)
+
+    def _worth_sending_test(self):
+        """:meth:`_is_worth_sending` as a function of ``(total_due, overdue)``, the level and
+        its company read once: for testing thousands of customers."""
         self.ensure_one()
         company = self.company_id
-        at_stake = self._amount_at_stake(total_due, overdue)
-        return company.currency_id.compare_amounts(at_stake, max(company.ar_followup_min_amount, 0.0)) > 0
+        tolerance, rounding = max(company.ar_followup_min_amount, 0.0), company.currency_id.rounding
+
+        def worth_sending(total_due, overdue):
+            at_stake = self._amount_at_stake(total_due, overdue)
+            return float_compare(at_stake, tolerance, precision_rounding=rounding) > 0
+
+        return worth_sending
 
     @api.model
     def _get_due_levels(self, invoices, date, ignore_customer_exclusion=False):
@@ -324,23 +334,28 @@ class ArFollowupLevel(models.Model):
         return SQL(
             """
             WITH stored AS (
-                SELECT move.id AS move_id, move.ar_due_level_id AS level_id
+                SELECT move.id AS move_id, move.ar_due_level_id AS level_id,
+                       move.commercial_partner_id AS partner_id, move.invoice_date_due AS due_date
                   FROM account_move move
                  WHERE move.company_id = ANY(%(company_ids)s)
                    AND move.ar_due_level_id IS NOT NULL
                    AND move.ar_due_decided_on = %(date)s
                    %(partner_filter)s
             ),
-            again AS (SELECT due.move_id, due.level_id FROM (%(rule)s) due WHERE due.level_id IS NOT NULL),
+            again AS (
+                SELECT due.move_id, due.level_id, move.commercial_partner_id, move.invoice_date_due
+                  FROM (%(rule)s) due
+                  JOIN account_move move ON move.id = due.move_id
+                 WHERE due.level_id IS NOT NULL
+            ),
             due AS (SELECT * FROM stored UNION SELECT * FROM again)
-            SELECT move.commercial_partner_id,
-                   ARRAY_AGG(move.id ORDER BY move.invoice_date_due, move.id),
+            SELECT due.partner_id,
+                   ARRAY_AGG(due.move_id ORDER BY due.due_date, due.move_id),
                    (ARRAY_AGG(level.id ORDER BY level.delay DESC, level.id DESC))[1]
               FROM due
-              JOIN account_move move ON move.id = due.move_id
               JOIN ar_followup_level level ON level.id = due.level_id
-          GROUP BY move.commercial_partner_id
-          ORDER BY MIN(move.invoice_date_due), MIN(move.id)
+          GROUP BY due.partner_id
+          ORDER BY MIN(due.due_date), MIN(due.move_id)
             """,
             company_ids=list(company_ids),
             date=date,

@@ -54,3 +54,19 @@ def fetch_without_jit(cr, query):
     rows = cr.fetchall()
     cr.execute(SQL("SELECT set_config('jit', %s, true)", previous))
     return rows
+
+
+def array_literal(values):
+    """``values`` (numbers, booleans, strings or ``None``) as one PostgreSQL array literal,
+    ``'{1,NULL,"a \\"b\\""}'``, to pass with a cast (``%s::integer[]``): a Python list is sent
+    as ``ARRAY[...]``, whose every element PostgreSQL parses, a third of inserting 100,000
+    rows from arrays."""
+
+    def element(value):
+        if value is None:
+            return "NULL"
+        if isinstance(value, str):
+            return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
+        return str(value)
+
+    return "{%s}" % ",".join(map(element, values))

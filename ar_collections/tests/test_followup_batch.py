@@ -112,12 +112,16 @@ class TestFollowupBatch(ArCollectionsCommon):
 
     def test_preview_warns_about_excluded_and_tolerance(self):
         self.customer_b.ar_excluded = True
-        self.customer_b.ar_exclusion_reason = "Bankrupt"
+        # the preview's lines are inserted from PostgreSQL array literals: quotes, backslashes,
+        # commas, braces and NULL-like words come back as written
+        reason = 'Bankrupt, "Chapter 11" {court} C:\\files\\ NULL'
+        self.customer_b.ar_exclusion_reason = reason
         self.company.ar_followup_min_amount = 350
         batch = self.preview()
         line_b = self.line_of(batch, self.customer_b)
         self.assertEqual(line_b.state, "skipped")
-        self.assertIn("Excluded from follow-ups: Bankrupt", line_b.warning)
+        self.assertEqual(line_b.warning, f"Excluded from follow-ups: {reason}")
+        self.assertEqual(line_b.result, "Excluded from follow-ups.")
         self.assertIn("tolerance", self.line_of(batch, self.customer_c).warning)
 
     # ------------------------------------------------------------------
