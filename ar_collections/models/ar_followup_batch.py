@@ -388,6 +388,26 @@ class ArFollowupBatch(models.Model):
     # Cron
     # ------------------------------------------------------------------
     @api.model
+    def _notify_activities_assigned(self, user, activities):
+        """Tell ``user``, in one message in their language, of the follow-up activities this
+        batch has just assigned them."""
+        self.ensure_one()
+        batch = self.with_context(lang=user.lang or self.env.lang)
+        items = Markup().join(
+            Markup("<li>%s: %s (%s)</li>")
+            % (activity.res_name, activity.summary or activity.activity_type_id.name, activity.date_deadline)
+            for activity in activities.with_env(batch.env)
+        )
+        batch.message_notify(
+            partner_ids=user.partner_id.ids,
+            subject=batch.env._(
+                "%(count)s follow-up activities assigned to you by %(batch)s", count=len(activities), batch=batch.name
+            ),
+            body=Markup("<p>%s</p><ul>%s</ul>")
+            % (batch.env._("Follow-up batch %(batch)s assigned you these activities:", batch=batch.name), items),
+            email_layout_xmlid="mail.mail_notification_layout",
+        )
+
     def _claim_lines(self, limit, line_ids=None):
         """Up to ``limit`` planned lines of running batches (of ``line_ids`` only, if given),
         locked for this transaction: ``FOR UPDATE SKIP LOCKED``, so that workers running at

@@ -324,6 +324,7 @@ class ArFollowupBatchLine(models.Model):
                 results[line] = decision
         lines = self.browse([line.id for line in todo])
         messages = lines.filtered("send_email")._post_emails(statements or {})
+        activities = lines.filtered("create_activity")._schedule_activities()
         actions, done = [], defaultdict(list)
         for line, invoice_levels in todo.items():
             partner = line.partner_id.commercial_partner_id
@@ -335,8 +336,8 @@ class ArFollowupBatchLine(models.Model):
             if line.send_letter:
                 actions.append((line, dict(action, channel="letter", outcome="printed")))
                 done[line].append(self.env._("letter"))
-            if line.create_activity:
-                activity = line._schedule_activity(partner)
+            if line in activities:
+                activity = activities[line]
                 actions.append((line, dict(action, channel="activity", outcome="scheduled", note=activity.summary)))
                 done[line].append(self.env._("activity for %(user)s", user=activity.user_id.name))
         histories = self.env["ar.followup.history"]._record_many([action for _line, action in actions])
@@ -351,6 +352,10 @@ class ArFollowupBatchLine(models.Model):
         with mute_logger("odoo.sql_db"):
             self.env["ar.followup.history.line"].flush_model()
         results.update((line, ("done", ", ".join(labels))) for line, labels in done.items())
+        # an activity only, not scheduled (Odoo's mail_activity_automation_skip context)
+        results.update(
+            (line, ("skipped", self.env._("No activity could be scheduled here."))) for line in todo if line not in done
+        )
         return results
 
     def _decide(self, figures, due):
@@ -597,12 +602,36 @@ class ArFollowupBatchLine(models.Model):
             )
         return dict(zip(lines, self.env["ir.attachment"].create(vals_list), strict=True))
 
-    def _schedule_activity(self, partner):
-        level = self.level_id
-        return partner.activity_schedule(
-            activity_type_id=level.activity_type_id.id,
-            summary=level.activity_summary or level.name,
-            note=level.activity_note,
-            user_id=level._get_activity_user(partner).id,
-            date_deadline=self.batch_id.date + timedelta(days=level.activity_delay_days),
-        )
+    def _schedule_activities(self):
+        """Schedule each line's level activity on its customer; return ``{line: activity}``.
+
+        One create per level, assignee and deadline, whatever the number of customers; and
+        each assignee other than the current user told once, in one message listing the
+        customers, where Odoo would email them once per activity ("assigned to you")."""
+        groups = defaultdict(lambda: self.browse())
+        for line in self:
+            level = line.level_id
+            user = level._get_activity_user(line.partner_id.commercial_partner_id)
+            deadline = line.batch_id.date + timedelta(days=level.activity_delay_days)
+            groups[level, user, deadline] |= line
+        activity_of, assigned = {}, defaultdict(lambda: self.env["mail.activity"])
+        for (level, user, deadline), lines in groups.items():
+            # quick update: no "assigned to you" email per activity, the digest below instead
+            activities = lines.partner_id.commercial_partner_id.with_context(
+                mail_activity_quick_update=True
+            ).activity_schedule(
+                activity_type_id=level.activity_type_id.id,
+                summary=level.activity_summary or level.name,
+                note=level.activity_note,
+                user_id=user.id,
+                date_deadline=deadline,
+            ) or self.env["mail.activity"]  # none in Odoo's mail_activity_automation_skip context
+            of_customer = {activity.res_id: activity for activity in activities}
+            for line in lines:
+                if line.partner_id.commercial_partner_id.id in of_customer:
+                    activity_of[line] = of_customer[line.partner_id.commercial_partner_id.id]
+            if activities and user != self.env.user:
+                assigned[user] |= activities
+        for user, activities in assigned.items():
+            self.batch_id[:1]._notify_activities_assigned(user, activities)
+        return activity_of

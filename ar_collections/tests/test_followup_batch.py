@@ -361,9 +361,11 @@ class TestFollowupBatch(ArCollectionsCommon):
             self.make_invoice(50, partner=customer, due=self.run_day + timedelta(days=10))
         return customers
 
-    def run_counting_queries(self, customers):
+    def run_counting_queries(self, customers, **line_vals):
+        """Run ``customers`` with their lines set to ``line_vals`` (default: their level's email
+        only); the batch and the queries of its chunk."""
         batch = self.preview(partner_ids=customers.ids)
-        batch.line_ids.write({"send_email": True, "send_letter": False, "create_activity": False})
+        batch.line_ids.write(line_vals or {"send_email": True, "send_letter": False, "create_activity": False})
         with freeze_time(self.run_day):
             batch.action_run()
             self.env.flush_all()
@@ -373,8 +375,8 @@ class TestFollowupBatch(ArCollectionsCommon):
             self.env.flush_all()
             queries = self.env.cr.sql_log_count - queries
         batch.invalidate_recordset()
-        self.assertEqual(batch.done_count, len(customers))
-        return queries
+        self.assertEqual(batch.done_count, len(customers), batch.line_ids.mapped("result"))
+        return batch, queries
 
     def test_chunk_runs_in_a_fixed_number_of_queries(self):
         """A chunk's emails are rendered in one pass of their template and posted together: a
@@ -385,8 +387,8 @@ class TestFollowupBatch(ArCollectionsCommon):
         with patch.object(
             Template, "_generate_template", autospec=True, side_effect=Template._generate_template
         ) as gen:
-            queries_few = self.run_counting_queries(few)
-            queries_many = self.run_counting_queries(many)
+            _batch, queries_few = self.run_counting_queries(few)
+            _batch, queries_many = self.run_counting_queries(many)
         self.assertEqual(gen.call_count, 2, "one pass of the template per chunk")
         self.assertEqual(len(gen.call_args_list[1].args[1]), 13)
         # measured: 99 queries for 3 customers, 119 for 13: 2 a customer (linking the line to its
@@ -417,6 +419,65 @@ class TestFollowupBatch(ArCollectionsCommon):
             self.assertEqual(notification.mail_mail_id, mail)
             self.assertEqual(customer.ar_history_ids.mail_message_id, message)
             self.assertIn("Follow-up: Email, sent (level First reminder)", customer.invoice_ids.message_ids[0].body)
+
+    def test_chunk_schedules_its_activities_together_and_tells_each_assignee_once(self):
+        """A chunk's activities are made in one create per level, assignee and deadline; an
+        assignee other than the batch's creator gets one message listing their customers, not
+        Odoo's "assigned to you" email for each activity."""
+        colleague = self.make_user("ar_colleague", "ar_collections.group_ar_collections_user")
+        self.level_1.write(
+            {
+                "create_activity": True,
+                "activity_type_id": self.env.ref("ar_collections.mail_activity_type_collection_call").id,
+                "activity_assignee_rule": "collector",
+                "activity_summary": "Call about the reminder",
+                "activity_delay_days": 2,
+            }
+        )
+        warm, few, many = self.make_customers(2, "Warm"), self.make_customers(3, "Few"), self.make_customers(13, "Many")
+        for index, customer in enumerate(warm | few | many):
+            customer.ar_collector_id = self.collector if index % 2 else colleague
+        activity_only = {
+            "level_id": self.level_1.id,
+            "send_email": False,
+            "send_letter": False,
+            "create_activity": True,
+        }
+        self.run_counting_queries(warm, **activity_only)  # Odoo's caches filled
+        _batch, queries_few = self.run_counting_queries(few, **activity_only)
+        Activity = type(self.env["mail.activity"])
+        with patch.object(Activity, "create", autospec=True, side_effect=Activity.create) as create:
+            batch, queries_many = self.run_counting_queries(many, **activity_only)
+        self.assertEqual(create.call_count, 2, "one create per assignee")
+        # measured: 108 queries for 3 customers, 128 for 13: 2 a customer (scheduled one by one,
+        # with Odoo's email to the assignee for each, about 20)
+        self.assertLessEqual((queries_many - queries_few) / 10, 2, f"{queries_few} then {queries_many} queries")
+        activities = self.env["mail.activity"].search([("res_model", "=", "res.partner"), ("res_id", "in", many.ids)])
+        self.assertEqual(len(activities), 13)
+        for customer in many:
+            activity = activities.filtered(lambda a, customer=customer: a.res_id == customer.id)
+            self.assertRecordValues(
+                activity,
+                [
+                    {
+                        "user_id": customer.ar_collector_id.id,
+                        "summary": "Call about the reminder",
+                        "date_deadline": self.run_day + timedelta(days=2),
+                    }
+                ],
+            )
+        self.assertIn("activity for", batch.line_ids[0].result)
+        # the colleague is told once, of their 6 customers; the batch's creator, not at all
+        # sudo: a user notification is readable by its recipients only
+        Message = self.env["mail.message"].sudo()
+        told = Message.search([("partner_ids", "in", colleague.partner_id.ids)])
+        self.assertEqual(len(told), 3, "one message for each of the three batches")
+        digest = told.filtered(lambda m: m.model == batch._name and m.res_id == batch.id)
+        theirs = many.filtered(lambda customer: customer.ar_collector_id == colleague)
+        self.assertEqual(len(theirs), 6)
+        self.assertEqual(digest.subject, f"6 follow-up activities assigned to you by {batch.name}")
+        self.assertEqual([name for name in many.mapped("name") if f"{name}:" in digest.body], theirs.mapped("name"))
+        self.assertFalse(Message.search([("partner_ids", "in", self.collector.partner_id.ids)]))
 
     def test_chunk_in_each_customers_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
