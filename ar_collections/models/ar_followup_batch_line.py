@@ -12,7 +12,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, clean_context, mute_logger
 from odoo.tools.translate import LazyTranslate
 
-from .common import array_literal
+from .common import array_literal, insert_many2many
 
 _logger = logging.getLogger(__name__)
 
@@ -144,23 +144,13 @@ class ArFollowupBatchLine(models.Model):
                 result=column("result"),
             )
         )
-        field = self._fields["move_ids"]
         pairs = [
             (line_id, move_id)
             for line_id, vals in zip(ids, vals_list, strict=True)
             for _set, _zero, move_ids in vals.get("move_ids") or []
             for move_id in move_ids
         ]
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO %s (%s, %s) SELECT * FROM unnest(%s::integer[], %s::integer[])",
-                SQL.identifier(field.relation),
-                SQL.identifier(field.column1),
-                SQL.identifier(field.column2),
-                array_literal([line_id for line_id, _move in pairs]),
-                array_literal([move_id for _line, move_id in pairs]),
-            )
-        )
+        insert_many2many(self.env, self._fields["move_ids"], pairs)
         return self.browse(ids)
 
     # ------------------------------------------------------------------
@@ -341,11 +331,12 @@ class ArFollowupBatchLine(models.Model):
                 actions.append((line, dict(action, channel="activity", outcome="scheduled", note=activity.summary)))
                 done[line].append(self.env._("activity for %(user)s", user=activity.user_id.name))
         histories = self.env["ar.followup.history"]._record_many([action for _line, action in actions])
-        history_ids = defaultdict(list)
-        for (line, _action), history in zip(actions, histories, strict=True):
-            history_ids[line].append(history.id)
-        for line, ids in history_ids.items():
-            line.history_ids = [fields.Command.set(ids)]
+        # the lines are planned: none has a history yet
+        insert_many2many(
+            self.env,
+            self._fields["history_ids"],
+            [(line.id, history.id) for (line, _action), history in zip(actions, histories, strict=True)],
+        )
         # written now, inside the caller's savepoint, so that the unique index on the history
         # refuses a level already applied here; that refusal is expected when runs overlap, so
         # Odoo's "bad query" log of it is muted

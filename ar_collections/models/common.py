@@ -70,3 +70,22 @@ def array_literal(values):
         return str(value)
 
     return "{%s}" % ",".join(map(element, values))
+
+
+def insert_many2many(env, field, pairs):
+    """Link ``(record id, other id)`` ``pairs`` through the many2many ``field`` in one query
+    (the ORM writes each record's links in two), ignoring links that exist; the field's
+    cached values are invalidated."""
+    if not pairs:
+        return
+    env.cr.execute(
+        SQL(
+            "INSERT INTO %s (%s, %s) SELECT * FROM unnest(%s::integer[], %s::integer[]) ON CONFLICT DO NOTHING",
+            SQL.identifier(field.relation),
+            SQL.identifier(field.column1),
+            SQL.identifier(field.column2),
+            array_literal([record_id for record_id, _other in pairs]),
+            array_literal([other_id for _record, other_id in pairs]),
+        )
+    )
+    env[field.model_name].invalidate_model([field.name])
