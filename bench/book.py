@@ -196,6 +196,7 @@ def check_book(env, target, owing=None):
     if (
         open_invoices < target
         or (owing is not None and customers != owing)
-        or unbalanced or company.currency_id.compare_amounts(aging_total, float(ledger_total))
+        or unbalanced
+        or company.currency_id.compare_amounts(aging_total, float(ledger_total))
     ):
         raise SystemExit("ERROR: the generated book fails its checks")

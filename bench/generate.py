@@ -31,9 +31,11 @@ from odoo import Command
 
 
 def generate(env, customers, invoices, seed=42, partly_paid=True, spread=False):
-    """``customers`` and ``invoices`` posted through the ORM, every customer owing at least one;
-    with ``spread`` and fewer invoices than customers, one each to customers spread evenly over
-    the book instead (the SQL copies of ``book.multiply_open_invoices`` then reach the others)."""
+    """``customers`` and about ``invoices`` posted through the ORM (skewed per customer, each
+    owing at least one but the last, which takes the difference, hence more than asked); with
+    ``spread`` and fewer invoices than customers, to customers spread evenly over the book only,
+    one in ``customers / invoices`` (the SQL copies of ``book.multiply_open_invoices`` then
+    reach the others)."""
     rng = random.Random(seed)
     company = env.company
     eur = env.ref("base.EUR")

@@ -30,7 +30,13 @@ for path in sorted(i18n.glob("*.po")):
     catalog.obsolete.clear()
     with path.open("wb") as out:
         write_po(out, catalog, width=0, omit_header=False)
-    text = "\n".join(line for line in path.read_text().splitlines() if not line.startswith('"Generated-By:'))
+    # babel writes the template's "code:...py:0" references without their line (":0"), which
+    # Odoo's reader of a catalogue alone would refuse: the template keeps them, the catalogue not
+    text = "\n".join(
+        line
+        for line in path.read_text().splitlines()
+        if not line.startswith(('"Generated-By:', "#: code:"))
+    )
     path.write_text(text + "\n")
     missing = [message.id for message in catalog if message.id and not message.string]
     print(f"{i18n.parent.name}/{path.name}: {len(missing)} terms to translate")

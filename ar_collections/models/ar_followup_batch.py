@@ -8,7 +8,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL, format_date, mute_logger
 
 from ..report.ar_followup_batch_xlsx import build_batch_xlsx
 from .ar_followup_batch_line import TOLERANCE_MESSAGE
@@ -281,20 +281,24 @@ class ArFollowupBatch(models.Model):
                 paused_by_partner[record.partner_id.id].add(record._ar_pause_label())
         figures = partners._ar_get_dunned_figures(partners.ids)
         # the customers' fields read below, in a few queries; not all their fields
-        partners.fetch(["commercial_partner_id", "email", "ar_excluded", "ar_exclusion_reason"])
+        partners.fetch(
+            ["commercial_partner_id", "email", "ar_excluded", "ar_exclusion_reason"]
+            + (["ar_collector_id"] if self.collector_ids else [])
+            + (["ar_collection_stage_id"] if self.stage_ids else [])
+        )
         # what is the same for every customer read once: the filters, the levels, the messages
         matches = self._line_filter()
-        levels = Level.browse({level_id for _partner, _moves, level_id in rows})
-        worth_sending = {level.id: level._worth_sending_test() for level in levels}
-        channels = {level.id: (level.send_email, level.send_letter, level.create_activity) for level in levels}
-        levels = {level.id: level for level in levels}
+        levels_due = Level.browse({level_id for _partner, _moves, level_id in rows})
+        worth_sending = {level.id: level._worth_sending_test() for level in levels_due}
+        channels = {level.id: (level.send_email, level.send_letter, level.create_activity) for level in levels_due}
+        level_of = {level.id: level for level in levels_due}
         tolerance = self.env._(TOLERANCE_MESSAGE)
         no_email = self.env._("No email address: the email cannot be sent.")
         excluded = self.env._("Excluded from follow-ups.")
         vals_list = []
         for partner, (_partner_id, move_ids, level_id) in zip(partners, rows, strict=True):
             total_due, overdue, _oldest = figures.get(partner.id, (0.0, 0.0, None))
-            if not matches(partner, levels[level_id], overdue):
+            if not matches(partner, level_of[level_id], overdue):
                 continue
             send_email, send_letter, create_activity = channels[level_id]
             warnings = []
@@ -352,6 +356,35 @@ class ArFollowupBatch(models.Model):
 
         return matches
 
+    def _notify_activities_assigned(self, user, activities):
+        """Tell ``user`` of the follow-up activities this batch has just assigned them: Odoo's
+        own "assigned to you" email for one; for several, one message in the user's language
+        listing them, each customer linked."""
+        self.ensure_one()
+        if len(activities) == 1:
+            activities.action_notify()
+            return
+        batch = self.with_context(lang=user.lang or self.env.lang)
+        items = Markup().join(
+            Markup('<li><a href="/odoo/res.partner/%s">%s</a>: %s (%s)</li>')
+            % (
+                activity.res_id,
+                activity.res_name,
+                activity.summary or activity.activity_type_id.name,
+                format_date(batch.env, activity.date_deadline),
+            )
+            for activity in activities.with_env(batch.env)
+        )
+        batch.message_notify(
+            partner_ids=user.partner_id.ids,
+            subject=batch.env._(
+                "%(count)s follow-up activities assigned to you by %(batch)s", count=len(activities), batch=batch.name
+            ),
+            body=Markup("<p>%s</p><ul>%s</ul>")
+            % (batch.env._("Follow-up batch %(batch)s assigned you these activities:", batch=batch.name), items),
+            email_layout_xmlid="mail.mail_notification_layout",
+        )
+
     def _notify_done(self):
         """Close the batches whose lines all ran, and say how it went."""
         for batch in self.filtered(lambda b: b.state == "running" and not b.planned_count):
@@ -388,26 +421,6 @@ class ArFollowupBatch(models.Model):
     # Cron
     # ------------------------------------------------------------------
     @api.model
-    def _notify_activities_assigned(self, user, activities):
-        """Tell ``user``, in one message in their language, of the follow-up activities this
-        batch has just assigned them."""
-        self.ensure_one()
-        batch = self.with_context(lang=user.lang or self.env.lang)
-        items = Markup().join(
-            Markup("<li>%s: %s (%s)</li>")
-            % (activity.res_name, activity.summary or activity.activity_type_id.name, activity.date_deadline)
-            for activity in activities.with_env(batch.env)
-        )
-        batch.message_notify(
-            partner_ids=user.partner_id.ids,
-            subject=batch.env._(
-                "%(count)s follow-up activities assigned to you by %(batch)s", count=len(activities), batch=batch.name
-            ),
-            body=Markup("<p>%s</p><ul>%s</ul>")
-            % (batch.env._("Follow-up batch %(batch)s assigned you these activities:", batch=batch.name), items),
-            email_layout_xmlid="mail.mail_notification_layout",
-        )
-
     def _claim_lines(self, limit, line_ids=None):
         """Up to ``limit`` planned lines of running batches (of ``line_ids`` only, if given),
         locked for this transaction: ``FOR UPDATE SKIP LOCKED``, so that workers running at

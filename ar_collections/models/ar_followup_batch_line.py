@@ -190,9 +190,17 @@ class ArFollowupBatchLine(models.Model):
             lines, decisions = lines._fail_invalid(figures, due)
             # the statements and the emails link to the invoices: their tokens made first, together
             lines._ensure_portal_tokens(lines.partner_id.commercial_partner_id.ar_open_invoice_ids)
-            # and to the customers' statement pages: made once for the chunk
-            emailing = lines.filtered("send_email").partner_id.commercial_partner_id
-            lines = lines.with_context(ar_statement_urls=lines._statement_urls(emailing))
+            # and to the statement pages of the customers emailed: made once for the chunk (if
+            # that fails, each line makes its own, and fails or waits alone)
+            emailing = lines.filtered("send_email").filtered(
+                lambda line, decisions=decisions: isinstance(decisions[line.id], dict)
+            )
+            try:
+                with self.env.cr.savepoint():
+                    urls = lines._statement_urls(emailing.partner_id.commercial_partner_id)
+            except pg_errors.Error:
+                urls = {}
+            lines = lines.with_context(ar_statement_urls=urls)
             statements = lines._render_statements()
             if not lines._execute_together(figures, due, statements, decisions):
                 for line in lines:
@@ -343,9 +351,11 @@ class ArFollowupBatchLine(models.Model):
         with mute_logger("odoo.sql_db"):
             self.env["ar.followup.history.line"].flush_model()
         results.update((line, ("done", ", ".join(labels))) for line, labels in done.items())
-        # an activity only, not scheduled (Odoo's mail_activity_automation_skip context)
+        # an activity only, not scheduled (Odoo's mail_activity_automation_skip context): to retry
         results.update(
-            (line, ("skipped", self.env._("No activity could be scheduled here."))) for line in todo if line not in done
+            (line, ("failed", self.env._("No activity could be scheduled here: Odoo's activities are switched off.")))
+            for line in todo
+            if line not in done
         )
         return results
 
@@ -598,7 +608,8 @@ class ArFollowupBatchLine(models.Model):
 
         One create per level, assignee and deadline, whatever the number of customers; and
         each assignee other than the current user told once, in one message listing the
-        customers, where Odoo would email them once per activity ("assigned to you")."""
+        customers, where Odoo would email them once per activity ("assigned to you"). A chunk
+        run line by line (see :meth:`_execute`) tells them once per line."""
         groups = defaultdict(lambda: self.browse())
         for line in self:
             level = line.level_id
@@ -608,15 +619,16 @@ class ArFollowupBatchLine(models.Model):
         activity_of, assigned = {}, defaultdict(lambda: self.env["mail.activity"])
         for (level, user, deadline), lines in groups.items():
             # quick update: no "assigned to you" email per activity, the digest below instead
-            activities = lines.partner_id.commercial_partner_id.with_context(
-                mail_activity_quick_update=True
-            ).activity_schedule(
-                activity_type_id=level.activity_type_id.id,
-                summary=level.activity_summary or level.name,
-                note=level.activity_note,
-                user_id=user.id,
-                date_deadline=deadline,
-            ) or self.env["mail.activity"]  # none in Odoo's mail_activity_automation_skip context
+            activities = (
+                lines.partner_id.commercial_partner_id.with_context(mail_activity_quick_update=True).activity_schedule(
+                    activity_type_id=level.activity_type_id.id,
+                    summary=level.activity_summary or level.name,
+                    note=level.activity_note,
+                    user_id=user.id,
+                    date_deadline=deadline,
+                )
+                or self.env["mail.activity"]
+            )  # none in Odoo's mail_activity_automation_skip context
             of_customer = {activity.res_id: activity for activity in activities}
             for line in lines:
                 if line.partner_id.commercial_partner_id.id in of_customer:

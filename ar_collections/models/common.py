@@ -1,6 +1,8 @@
 # Copyright 2026 ar_collections authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
+from decimal import Decimal
+
 from odoo.tools import SQL
 
 # ten years of monthly installments: beyond that a typo, not a plan
@@ -60,14 +62,16 @@ def array_literal(values):
     """``values`` (numbers, booleans, strings or ``None``) as one PostgreSQL array literal,
     ``'{1,NULL,"a \\"b\\""}'``, to pass with a cast (``%s::integer[]``): a Python list is sent
     as ``ARRAY[...]``, whose every element PostgreSQL parses, a third of inserting 100,000
-    rows from arrays."""
+    rows from arrays. Anything else raises ``TypeError``."""
 
     def element(value):
         if value is None:
             return "NULL"
         if isinstance(value, str):
             return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
-        return str(value)
+        if isinstance(value, bool | int | float | Decimal):
+            return str(value)
+        raise TypeError(f"{value!r} ({type(value).__name__}) has no place in an array literal")
 
     return "{%s}" % ",".join(map(element, values))
 

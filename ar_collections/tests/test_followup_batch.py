@@ -422,9 +422,13 @@ class TestFollowupBatch(ArCollectionsCommon):
 
     def test_chunk_schedules_its_activities_together_and_tells_each_assignee_once(self):
         """A chunk's activities are made in one create per level, assignee and deadline; an
-        assignee other than the batch's creator gets one message listing their customers, not
-        Odoo's "assigned to you" email for each activity."""
+        assignee other than the batch's creator gets one message listing their customers, in
+        their language, not Odoo's "assigned to you" email for each activity (that one when
+        there is one activity)."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["ar_collections"], ["fr_FR"], overwrite=True)
         colleague = self.make_user("ar_colleague", "ar_collections.group_ar_collections_user")
+        colleague.lang = "fr_FR"
         self.level_1.write(
             {
                 "create_activity": True,
@@ -467,17 +471,39 @@ class TestFollowupBatch(ArCollectionsCommon):
                 ],
             )
         self.assertIn("activity for", batch.line_ids[0].result)
-        # the colleague is told once, of their 6 customers; the batch's creator, not at all
+        # the colleague is told once a batch: of their one customer of the first by Odoo's own
+        # email, on the customer; of their 6 customers of the last in one message, in French,
+        # each customer linked; the batch's creator, not at all
         # sudo: a user notification is readable by its recipients only
         Message = self.env["mail.message"].sudo()
         told = Message.search([("partner_ids", "in", colleague.partner_id.ids)])
         self.assertEqual(len(told), 3, "one message for each of the three batches")
+        own = told.filtered(lambda m: m.model == "res.partner")
+        self.assertEqual((own.res_id, len(own)), (warm[0].id, 1))
+        self.assertIn("assigned to you", own.subject)
         digest = told.filtered(lambda m: m.model == batch._name and m.res_id == batch.id)
         theirs = many.filtered(lambda customer: customer.ar_collector_id == colleague)
         self.assertEqual(len(theirs), 6)
-        self.assertEqual(digest.subject, f"6 follow-up activities assigned to you by {batch.name}")
-        self.assertEqual([name for name in many.mapped("name") if f"{name}:" in digest.body], theirs.mapped("name"))
+        self.assertEqual(digest.subject, f"6 activités de relance vous sont attribuées par {batch.name}")
+        self.assertIn("28/03/2026", digest.body, "the deadline, in the colleague's format")
+        for customer in many:
+            self.assertEqual(f'href="/odoo/res.partner/{customer.id}"' in digest.body, customer in theirs)
         self.assertFalse(Message.search([("partner_ids", "in", self.collector.partner_id.ids)]))
+
+    def test_a_line_whose_activity_cannot_be_scheduled_fails_to_be_retried(self):
+        """Where Odoo's activities are switched off (its ``mail_activity_automation_skip``
+        context), a line that only schedules one fails, and can be retried; nothing is recorded."""
+        batch = self.preview(partner_ids=self.customer_b.ids)
+        batch.line_ids.write({"send_email": False, "send_letter": False, "create_activity": True})
+        with freeze_time(self.run_day):
+            batch.action_run()
+            Batch = self.env["ar.followup.batch"].with_context(mail_activity_automation_skip=True)
+            while Batch._cron_run_batches(batch_size=50):
+                pass
+        self.assertRecordValues(batch.line_ids, [{"state": "failed", "history_ids": []}])
+        self.assertIn("activities are switched off", batch.line_ids.result)
+        self.assertFalse(self.customer_b.activity_ids)
+        self.assertFalse(self.customer_b.ar_history_ids)
 
     def test_chunk_in_each_customers_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
