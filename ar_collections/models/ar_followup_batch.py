@@ -286,6 +286,11 @@ class ArFollowupBatch(models.Model):
             + (["ar_collector_id"] if self.collector_ids else [])
             + (["ar_collection_stage_id"] if self.stage_ids else [])
         )
+        # read for every customer at once, not one by one in the loop below
+        excluded = dict(zip(partners.ids, partners.mapped("ar_excluded"), strict=True))
+        recipient_of = partners._ar_followup_contact_ids()
+        recipients = partners.browse(set(recipient_of.values()))
+        email_of = dict(zip(recipients.ids, recipients.mapped("email"), strict=True))
         # what is the same for every customer read once: the filters, the levels, the messages
         matches = self._line_filter()
         levels_due = Level.browse({level_id for _partner, _moves, level_id in rows})
@@ -294,7 +299,7 @@ class ArFollowupBatch(models.Model):
         level_of = {level.id: level for level in levels_due}
         tolerance = self.env._(TOLERANCE_MESSAGE)
         no_email = self.env._("No email address: the email cannot be sent.")
-        excluded = self.env._("Excluded from follow-ups.")
+        excluded_message = self.env._("Excluded from follow-ups.")
         vals_list = []
         for partner, (_partner_id, move_ids, level_id) in zip(partners, rows, strict=True):
             total_due, overdue, _oldest = figures.get(partner.id, (0.0, 0.0, None))
@@ -302,7 +307,7 @@ class ArFollowupBatch(models.Model):
                 continue
             send_email, send_letter, create_activity = channels[level_id]
             warnings = []
-            if partner.ar_excluded:
+            if excluded[partner.id]:
                 warnings.append(
                     self.env._("Excluded from follow-ups: %(reason)s", reason=partner.ar_exclusion_reason or "-")
                 )
@@ -315,8 +320,8 @@ class ArFollowupBatch(models.Model):
                 )
             if not worth_sending[level_id](total_due, overdue):
                 warnings.append(tolerance)
-            recipient = partner.ar_followup_contact_id
-            if send_email and not recipient.email:
+            recipient_id = recipient_of[partner.id]
+            if send_email and not email_of[recipient_id]:
                 warnings.append(no_email)
             vals_list.append(
                 {
@@ -328,10 +333,10 @@ class ArFollowupBatch(models.Model):
                     "send_email": send_email,
                     "send_letter": send_letter,
                     "create_activity": create_activity,
-                    "recipient_id": recipient.id,
+                    "recipient_id": recipient_id,
                     "warning": "\n".join(warnings) or False,
-                    "state": "skipped" if partner.ar_excluded else "planned",
-                    "result": excluded if partner.ar_excluded else False,
+                    "state": "skipped" if excluded[partner.id] else "planned",
+                    "result": excluded_message if excluded[partner.id] else False,
                 }
             )
         return vals_list

@@ -339,23 +339,29 @@ class ResPartner(models.Model):
             partner.ar_dispute_avg_days = days.get(pid, 0) / closed if closed else 0.0
 
     def _compute_ar_followup_contact_id(self):
-        # one search for every customer's invoice contacts (address_get would be one per customer)
-        commercial = self.commercial_partner_id
-        contacts = self.search(
-            [
-                ("commercial_partner_id", "in", commercial.ids),
-                ("id", "not in", commercial.ids),
-                ("type", "=", "invoice"),
-                ("email", "!=", False),
-            ],
-            order="id",
-        )
-        invoice_contact = {}
-        for contact in contacts:
-            invoice_contact.setdefault(contact.commercial_partner_id.id, contact)
+        contact_of = self._ar_followup_contact_ids()
         for partner in self:
-            commercial_partner = partner.commercial_partner_id
-            partner.ar_followup_contact_id = invoice_contact.get(commercial_partner.id, commercial_partner)
+            partner.ar_followup_contact_id = contact_of[partner.commercial_partner_id.id]
+
+    def _ar_followup_contact_ids(self):
+        """``{commercial entity id: contact id}`` for these customers: who their reminders go
+        to, the first invoice address of the entity with an email, else the entity itself. One
+        query for all of them (``address_get`` would be one per customer)."""
+        commercial_ids = self.commercial_partner_id.ids
+        first_contact = {
+            commercial.id: contact_id
+            for commercial, contact_id in self._read_group(
+                [
+                    ("commercial_partner_id", "in", commercial_ids),
+                    ("id", "not in", commercial_ids),
+                    ("type", "=", "invoice"),
+                    ("email", "!=", False),
+                ],
+                ["commercial_partner_id"],
+                ["id:min"],
+            )
+        }
+        return {partner_id: first_contact.get(partner_id, partner_id) for partner_id in commercial_ids}
 
     # ------------------------------------------------------------------
     # Searches
