@@ -1,5 +1,6 @@
 # Copyright 2026 ar_collections authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import copy
 import io
 import itertools
 import logging
@@ -73,11 +74,16 @@ class IrActionsReport(models.Model):
             node.insert(0, marker)
             if index:
                 node.set("style", f"{node.get('style') or ''}; page-break-before: always;".lstrip("; "))
-        # one body with every article: the header and footer (the company's) are the same for all
+        # one body with every article: the header and footer (the company's) are the same for
+        # all. Odoo's _prepare_html gives them, rendering the layout around each article (a
+        # query each); the articles joined below are wrapped in it once, so it is given one
+        first_only = copy.deepcopy(root)
+        for node in first_only.xpath(ARTICLE_XPATH)[1:]:
+            node.getparent().remove(node)
         bodies, _html_ids, header, footer, paperformat_args = report._prepare_html(
-            lxml.html.tostring(root, encoding="unicode"), report_model=report.model
+            lxml.html.tostring(first_only, encoding="unicode"), report_model=report.model
         )
-        if len(bodies) != len(ids):
+        if len(bodies) != 1:
             return None
         layout = report._get_layout()
         joined = Markup("").join(

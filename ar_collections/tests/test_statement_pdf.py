@@ -118,3 +118,39 @@ class TestStatementPdfs(ArCollectionsCommon, HttpCase):
             _count, text = self.pdf_text(message.attachment_ids.raw)
             self.assertIn(customer.name, text)
             self.assertFalse([other for other in self.customers - customer if other.name in text])
+
+    def run_chunk_counting_queries(self, count, tag):
+        """Run a batch of ``count`` new customers due an email attaching the statement, in one
+        chunk with the real wkhtmltopdf; the chunk's queries."""
+        customers = self.env["res.partner"].create(
+            [{"name": f"{tag} {n}", "is_company": True, "email": f"{tag.lower()}{n}@example.com"} for n in range(count)]
+        )
+        for customer in customers:
+            self.make_invoice(100, partner=customer)
+        batch = self.env["ar.followup.batch"].create(
+            {"partner_ids": [Command.set(customers.ids)], "date": date(2026, 3, 20)}
+        )
+        batch.action_preview()
+        batch.line_ids.write({"send_email": True, "send_letter": False, "create_activity": False})
+        batch.action_run()
+        self.env.flush_all()
+        self.env.invalidate_all()
+        queries = self.env.cr.sql_log_count
+        self.env["ar.followup.batch"].with_context(force_report_rendering=True)._cron_run_batches()
+        self.env.flush_all()
+        queries = self.env.cr.sql_log_count - queries
+        self.assertEqual(batch.line_ids.mapped("state"), ["done"] * count, batch.line_ids.mapped("result"))
+        self.assertEqual(len(customers.message_ids.attachment_ids), count)
+        return queries
+
+    def test_a_chunk_of_statements_costs_one_query_a_customer_at_most(self):
+        """Rendered together, a chunk's statements cost the same queries for 3 customers as for
+        13 but one a customer: Odoo's access check on the record each attachment belongs to.
+        (Odoo's layout around each statement, a query each, is rendered once for the chunk.)"""
+        self.levels.write({"email_attach_statement": True})
+        self.run_chunk_counting_queries(2, "Warm")  # the templates compiled, Odoo's caches filled
+        few = self.run_chunk_counting_queries(3, "Few")
+        many = self.run_chunk_counting_queries(13, "Many")
+        self.assertEqual(self.calls, [1, 1, 1], "each chunk's statements in one process")
+        # measured: 126 then 136 queries (128 then 148 when the layout went around each statement)
+        self.assertLessEqual((many - few) / 10, 1.0, f"{few} then {many} queries")
