@@ -272,11 +272,12 @@ class ArFollowupBatch(models.Model):
         partner_ids = self.partner_ids.commercial_partner_id.ids or None
         rows = fetch_without_jit(self.env.cr, Level._due_by_customer_query(self.date, self.company_id.ids, partner_ids))
         partners = batch.env["res.partner"].browse([partner_id for partner_id, _moves, _level in rows])
+        # a whole-book batch asks for every customer's pauses, not for a list of 20,000 ids
         paused_by_partner = defaultdict(set)
+        of_partners = [("partner_id", "in", partners.ids)] if partner_ids else []
         for source in Move._ar_pause_sources():
             for record in source.search(
-                source._ar_pausing_domain()
-                + [("partner_id", "in", partners.ids), ("company_id", "=", self.company_id.id)]
+                source._ar_pausing_domain() + of_partners + [("company_id", "=", self.company_id.id)]
             ):
                 paused_by_partner[record.partner_id.id].add(record._ar_pause_label())
         figures = partners._ar_get_dunned_figures(partners.ids)

@@ -101,6 +101,23 @@ class TestFollowupBatch(ArCollectionsCommon):
         self.customer.ar_collection_stage_id = self.stage_escalated
         self.assertEqual(self.preview(stage_ids=self.stage_escalated.ids).line_ids.partner_id, self.customer)
 
+    def test_preview_warns_about_what_pauses_a_customer(self):
+        """A customer with a pausing dispute on one invoice keeps a line for its other invoices,
+        saying what is left out; whether the batch selects customers or previews the book."""
+        dispute = self.env["ar.dispute"].create(
+            {
+                "partner_id": self.customer.id,
+                "move_ids": [Command.set(self.inv_a2.ids)],
+                "amount": 200,
+                "reason_id": self.env.ref("ar_collections.ar_dispute_reason_quality").id,
+            }
+        )
+        for batch in (self.preview(), self.preview(partner_ids=(self.customer | self.customer_b).ids)):
+            line = self.line_of(batch, self.customer)
+            self.assertEqual(line.warning, f"Left out, follow-ups paused: Disputed ({dispute.name})")
+            self.assertEqual(line.move_ids, self.inv_a1)
+            self.assertFalse(self.line_of(batch, self.customer_b).warning)
+
     def test_a_level_that_attaches_the_statement(self):
         self.level_2.email_attach_statement = True
         self.run_batch(self.preview(partner_ids=self.customer.ids))
