@@ -155,13 +155,14 @@ def main():
             lines = len(batch.line_ids)
             print(
                 f"preview, whole book, by {label}: {median:.2f} s (median of 3; the first {timings[0]:.2f} s, "
-                f"then {timings[1]:.2f} s, {timings[2]:.2f} s), {queries} queries, {lines} customers, "
+                f"then {timings[1]:.2f} s, {timings[2]:.2f} s), {queries} queries (the third), {lines} customers, "
                 f"{queries / max(lines, 1):.3f} queries per customer"
             )
             if args.compare_seconds:
                 print(
                     f"  against OCA account_credit_control's run on a copy of the book ({args.compare_seconds:.2f} s): "
-                    f"{args.compare_seconds / median:.1f}x faster (the first: {args.compare_seconds / timings[0]:.1f}x)"
+                    f"{args.compare_seconds / median:.1f}x faster (OCA's one run, the first of its process, against "
+                    f"our first: {args.compare_seconds / timings[0]:.1f}x)"
                 )
             return batch
 

@@ -321,7 +321,9 @@ class ArFollowupBatch(models.Model):
                 )
             if not worth_sending[level_id](total_due, overdue):
                 warnings.append(tolerance)
-            recipient_id = recipient_of[partner.id]
+            # the customer of an invoice may have become another's contact since: its
+            # commercial entity's recipient then (account.move keeps the customer it had)
+            recipient_id = recipient_of[partner.commercial_partner_id.id]
             if send_email and not email_of[recipient_id]:
                 warnings.append(no_email)
             vals_list.append(

@@ -271,11 +271,13 @@ class ArFollowupLevel(models.Model):
         tolerance, rounding = max(company.ar_followup_min_amount, 0.0), company.currency_id.rounding
 
         def worth_sending(total_due, overdue):
-            difference = self._amount_at_stake(total_due, overdue) - tolerance
-            # float_compare only where rounding decides: a whole cent above or nothing above
-            if difference >= rounding or difference <= 0:
-                return difference > 0
-            return float_compare(difference, 0.0, precision_rounding=rounding) > 0
+            at_stake = self._amount_at_stake(total_due, overdue)
+            # float_compare only where rounding decides: not above, or a whole unit above
+            if at_stake <= tolerance:
+                return False
+            if at_stake - tolerance >= rounding:
+                return True
+            return float_compare(at_stake, tolerance, precision_rounding=rounding) > 0
 
         return worth_sending
 

@@ -69,7 +69,7 @@ _ARRAY_ELEMENT = {type(None): lambda _value: "NULL", bool: str, int: str, float:
 
 def _array_element(value):
     if isinstance(value, str):
-        return _quoted(value)
+        return _quoted(str(value))  # a Markup's replace() would escape what it puts in
     if isinstance(value, bool | int | float | Decimal):
         return str(value)
     raise TypeError(f"{value!r} ({type(value).__name__}) has no place in an array literal")

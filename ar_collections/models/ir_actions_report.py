@@ -80,11 +80,9 @@ class IrActionsReport(models.Model):
         first_only = copy.deepcopy(root)
         for node in first_only.xpath(ARTICLE_XPATH)[1:]:
             node.getparent().remove(node)
-        bodies, _html_ids, header, footer, paperformat_args = report._prepare_html(
+        _bodies, _html_ids, header, footer, paperformat_args = report._prepare_html(
             lxml.html.tostring(first_only, encoding="unicode"), report_model=report.model
         )
-        if len(bodies) != 1:
-            return None
         layout = report._get_layout()
         joined = Markup("").join(
             Markup(lxml.html.tostring(node, encoding="unicode")) for node in root.xpath(ARTICLE_XPATH)

@@ -2,14 +2,19 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import io
 from datetime import timedelta
+from decimal import Decimal
 from unittest.mock import patch
 
 import openpyxl
 from freezegun import freeze_time
+from markupsafe import Markup
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools import SQL
+
+from odoo.addons.ar_collections.models.common import array_literal
 
 from .common import ArCollectionsCommon
 
@@ -117,6 +122,36 @@ class TestFollowupBatch(ArCollectionsCommon):
             self.assertEqual(line.warning, f"Left out, follow-ups paused: Disputed ({dispute.name})")
             self.assertEqual(line.move_ids, self.inv_a1)
             self.assertFalse(self.line_of(batch, self.customer_b).warning)
+
+    def test_preview_of_a_customer_become_a_contact(self):
+        """An invoiced person who became a company's contact since: the preview still makes its
+        line, to the company's recipient (the invoice keeps the customer it was posted for)."""
+        person = self.env["res.partner"].create({"name": "Solo Trader", "email": "solo@example.com"})
+        invoice = self.make_invoice(400, partner=person, due=self.DUE + timedelta(days=15))
+        person.parent_id = self.customer_b
+        batch = self.preview()
+        line = batch.line_ids.filtered(lambda line: invoice in line.move_ids)
+        self.assertEqual(line.recipient_id, self.customer_b)
+        self.assertEqual(line.state, "planned")
+
+    def test_array_literals_come_back_from_postgresql_as_written(self):
+        texts = [None, "plain", 'a "quoted" word', "back\\slash", "comma, {braces}", "NULL", "", Markup('<a href="x">')]
+        self.env.cr.execute(SQL("SELECT %s::text[]", array_literal(texts)))
+        self.assertEqual(self.env.cr.fetchone()[0], [None if text is None else str(text) for text in texts])
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s::integer[], %s::boolean[], %s::numeric[]",
+                array_literal([1, None, -3]),
+                array_literal([True, False, None]),
+                array_literal([1.5, Decimal("2.25"), 0.1, 1e-05]),
+            )
+        )
+        self.assertEqual(
+            self.env.cr.fetchone(),
+            ([1, None, -3], [True, False, None], [1.5, 2.25, 0.1, 1e-05]),  # Odoo reads numerics as floats
+        )
+        with self.assertRaises(TypeError):
+            array_literal([self.customer])
 
     def test_a_level_that_attaches_the_statement(self):
         self.level_2.email_attach_statement = True

@@ -6,6 +6,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import float_compare
 
 from .common import ArCollectionsCommon
 
@@ -78,7 +79,7 @@ class TestFollowupLevelRule(ArCollectionsCommon):
         self.assertEqual(self.due_level(invoice, day(15)), (self.level_1, day(15)))
 
     def test_worth_sending_follows_the_currency_rounding_at_the_tolerance(self):
-        """A level is worth sending above the company's tolerance, rounded as the currency
+        """A level is worth sending above the company's tolerance, both rounded as the currency
         rounds (float_compare): the same answer on the fast path and where rounding decides."""
         self.company.ar_followup_min_amount = 350
         worth_sending = self.level_1._worth_sending_test()  # after the due date: the overdue amount
@@ -88,16 +89,22 @@ class TestFollowupLevelRule(ArCollectionsCommon):
             (350.0, False),
             (350.0 + 1e-9, False),
             (350.004, False),
+            (350.005, True),  # rounds half up to 350.01
             (350.006, True),
             (350.01, True),
             (351.0, True),
         ]:
             with self.subTest(overdue=overdue):
                 self.assertIs(worth_sending(10_000.0, overdue), expected)
-                self.assertIs(self.level_1._is_worth_sending(10_000.0, overdue), expected)
+                self.assertEqual(expected, float_compare(overdue, 350, precision_rounding=0.01) > 0)
+        # a tolerance that is not a whole number of cents, rounded too
+        self.company.ar_followup_min_amount = 12.345  # 12.35
+        worth_sending = self.level_1._worth_sending_test()
+        self.assertFalse(worth_sending(0.0, 12.35))
+        self.assertTrue(worth_sending(0.0, 12.355))
         # before the due date the balance is at stake
-        self.assertTrue(self.level_friendly._worth_sending_test()(350.01, 0.0))
-        self.assertFalse(self.level_friendly._worth_sending_test()(350.0, 10_000.0))
+        self.assertTrue(self.level_friendly._worth_sending_test()(12.36, 0.0))
+        self.assertFalse(self.level_friendly._worth_sending_test()(12.35, 10_000.0))
 
     def test_excluded_invoice_and_customer(self):
         invoice = self.make_invoice(1000)
